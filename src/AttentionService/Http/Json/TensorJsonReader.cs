@@ -73,7 +73,7 @@ internal static class TensorJsonReader
         if (s.Dims[level] < 0)
             s.Dims[level] = items;
         else if (s.Dims[level] != items)
-            throw Malformed($"{s.PathTo(level)} has {items} {(level + 1 == s.Rank ? s.ElementName + "s" : "rows")}, expected {s.Dims[level]}");
+            throw Malformed($"{s.PathTo(level)} has {items} {(level + 1 == s.Rank ? s.ElementName : "row")}{(items == 1 ? "" : "s")}, expected {s.Dims[level]}");
     }
 
     private static string RawText(ref Utf8JsonReader reader) =>
