@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
+using AttentionService.Backends.OnnxRuntime;
 
 namespace AttentionService.Configuration;
 
@@ -19,7 +20,7 @@ public sealed class AttentionOptions
     public BackendPolicy Backend { get; set; } = BackendPolicy.Auto;
 
     /// <summary>Execution provider for ONNX Runtime; Cuda falls back to CPU (with a warning) where unavailable.</summary>
-    public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Cpu;
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
     /// <summary>Console log format: readable text, or compact JSON for containers.</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
@@ -34,12 +35,6 @@ public enum BackendPolicy
     Auto,
     Onnx,
     Managed,
-}
-
-public enum ExecutionProviderKind
-{
-    Cpu,
-    Cuda,
 }
 
 public enum LogFormat

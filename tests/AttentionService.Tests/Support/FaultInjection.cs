@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
