@@ -1,7 +1,7 @@
 using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Core.Backends;
-using AttentionService.Core.Models;
 using AttentionService.Onnx;
+using AttentionService.Tests.ModelBuilder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -70,7 +70,7 @@ public sealed class OnnxRuntimeBackendFactoryTests
         Assert.Contains("CUDA:0", warning.Message);
         Assert.NotNull(warning.Exception);
 
-        var attention = new AttentionCase(2, 3, 5, 8, seed: 8);
+        var attention = new AttentionCase(2, 3, 5, 8, 6, MaskKind.Random, seed: 8);
         var inputs = attention.RentInputs();
         var outputs = backend.Run(inputs, CancellationToken.None);
         attention.AssertMatchesReference(outputs, 1e-5);

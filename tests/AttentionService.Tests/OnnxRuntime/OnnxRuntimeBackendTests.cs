@@ -1,12 +1,16 @@
 using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
+using AttentionService.Tests.ModelBuilder;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace AttentionService.Tests.OnnxRuntime;
 
-/// <summary>The real luong-dot.onnx on real ONNX Runtime (CPU), checked against the double-precision reference.</summary>
+/// <summary>
+/// The real luong-dot.onnx (query, keys, values, mask → context, weights) on real ONNX Runtime (CPU), checked against
+/// the double-precision reference.
+/// </summary>
 public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposable
 {
     // float32 dot products over d ≤ 128 and a float32 softmax stay well inside this against the double reference.
@@ -19,21 +23,22 @@ public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposa
     public void Dispose() => _backend.Dispose();
 
     [Theory]
-    [InlineData(1, 5, 7, 16)]
-    [InlineData(3, 5, 7, 16)]
-    [InlineData(2, 1, 9, 8)]
-    [InlineData(2, 4, 1, 8)]
-    [InlineData(2, 6, 10, 64)]
-    [InlineData(4, 33, 128, 128)]
-    public void OutputsMatchTheReferenceAttention(int batch, int tq, int tv, int d)
+    [InlineData(1, 5, 7, 16, 16, MaskKind.AllOnes)]
+    [InlineData(3, 5, 7, 16, 12, MaskKind.AllOnes)]
+    [InlineData(3, 5, 7, 16, 12, MaskKind.Random)]
+    [InlineData(2, 1, 9, 8, 8, MaskKind.Random)]
+    [InlineData(2, 4, 1, 8, 5, MaskKind.AllOnes)]
+    [InlineData(2, 6, 6, 64, 64, MaskKind.Causal)]
+    [InlineData(4, 33, 128, 128, 128, MaskKind.Random)]
+    public void OutputsMatchTheReferenceAttention(int batch, int tq, int tv, int d, int dv, MaskKind mask)
     {
-        var attention = new AttentionCase(batch, tq, tv, d, seed: HashCode.Combine(batch, tq, tv, d));
+        var attention = new AttentionCase(batch, tq, tv, d, dv, mask, seed: 1000 * batch + 100 * tq + tv);
         var inputs = attention.RentInputs();
         var outputs = _backend.Run(inputs, CancellationToken.None);
         try
         {
             var maxError = attention.AssertMatchesReference(outputs, Tolerance);
-            output.WriteLine($"[{batch}, {tq}, {tv}, {d}]: max |error| = {maxError:E2}");
+            output.WriteLine($"batch {batch}, tq {tq}, tv {tv}, d {d}, dv {dv}, {mask} mask: max |error| = {maxError:E2}");
         }
         finally
         {
@@ -51,10 +56,10 @@ public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposa
     {
         AttentionCase[] cases =
         [
-            new(1, 3, 5, 8, seed: 1),
-            new(2, 7, 11, 16, seed: 2),
-            new(3, 16, 40, 64, seed: 3),
-            new(2, 20, 64, 32, seed: 4),
+            new(1, 3, 5, 8, 8, MaskKind.AllOnes, seed: 1),
+            new(2, 7, 11, 16, 9, MaskKind.Random, seed: 2),
+            new(3, 16, 40, 64, 64, MaskKind.Random, seed: 3),
+            new(2, 20, 20, 32, 48, MaskKind.Causal, seed: 4),
         ];
         var expected = cases.Select(RunToArrays).ToArray();
 
@@ -84,7 +89,7 @@ public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposa
     public void RunWithACancelledTokenThrowsOperationCanceledException()
     {
         // No check in managed code precedes the run: the token sets RunOptions.Terminate and ONNX Runtime refuses it.
-        var attention = new AttentionCase(2, 64, 256, 64, seed: 5);
+        var attention = new AttentionCase(2, 64, 256, 64, 64, MaskKind.Random, seed: 5);
         var inputs = attention.RentInputs();
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
@@ -102,7 +107,7 @@ public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposa
     [Fact]
     public void ACancelledRunLeavesTheSessionUsableForTheNextRun()
     {
-        var attention = new AttentionCase(2, 8, 12, 16, seed: 6);
+        var attention = new AttentionCase(2, 8, 12, 16, 16, MaskKind.Random, seed: 6);
         var inputs = attention.RentInputs();
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
@@ -122,7 +127,7 @@ public sealed class OnnxRuntimeBackendTests(ITestOutputHelper output) : IDisposa
     [Fact]
     public void OutputsAreFreshTensorsThatOutliveTheInputs()
     {
-        var attention = new AttentionCase(2, 9, 13, 32, seed: 7);
+        var attention = new AttentionCase(2, 9, 13, 32, 24, MaskKind.Random, seed: 7);
         var inputs = attention.RentInputs();
         var outputs = _backend.Run(inputs, CancellationToken.None);
         try
