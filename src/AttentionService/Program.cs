@@ -16,7 +16,7 @@ builder.Services.AddModelHealthChecks();
 
 // HTTP surface: JSON, problem details, OpenAPI.
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
-builder.Services.AddProblemDetails();
+builder.Services.AddAttentionProblemDetails();
 builder.Services.AddAttentionSwagger();
 
 var app = builder.Build();

@@ -75,7 +75,9 @@ public sealed class AttentionInputs : IDisposable
                 var other => throw new InvalidOperationException($"input '{other}' passed the attention contract"),
             };
         }
-        if (signature.Validate(ordered) is { } mismatch)
+        // Keys left out are the values: name them so, since the user never sent "keys".
+        var labels = signature.Inputs.Select(i => i.Name == AttentionContract.Keys && keys is null ? "values (as keys)" : i.Name).ToArray();
+        if (signature.Validate(ordered, labels) is { } mismatch)
             return inputs.Failed(InferenceError.Unprocessable($"model '{modelName}': {mismatch}"));
         return (inputs, null);
     }

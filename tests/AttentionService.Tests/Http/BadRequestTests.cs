@@ -13,7 +13,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         { "", HttpStatusCode.BadRequest, "body is empty" },
         { "[1, 2]", HttpStatusCode.BadRequest, "must be a JSON object" },
-        { """{"query": [[1, 2]], "values": [[1, 2]""", HttpStatusCode.BadRequest, "values" },
+        { """{"query": [[1, 2]], "values": [[1, 2]""", HttpStatusCode.BadRequest, "not valid JSON" },
         { """{"query": [[1, 2]], "values": [[1, 2], [3]]}""", HttpStatusCode.BadRequest, "values[1] has 1 number, expected 2" },
         { """{"values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query is required" },
         { """{"query": [[1, 2]]}""", HttpStatusCode.BadRequest, "values is required" },
@@ -25,7 +25,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
         { """{"query": [], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query is empty" },
         { """{"query": [[1, 2]], "values": [[1, 2]], "backend": "tpu"}""", HttpStatusCode.BadRequest, "unknown backend 'tpu'; backends are onnx, managed" },
         { """{"query": [[1, 2]], "values": [[1, 2]], "quer": 1}""", HttpStatusCode.BadRequest, "unknown property 'quer'" },
-        { """{"query": [[1, 2]], "values": [[1, 2, 3]]}""", HttpStatusCode.UnprocessableEntity, "values has d = 3 but query has d = 2" },
+        { """{"query": [[1, 2]], "values": [[1, 2, 3]]}""", HttpStatusCode.UnprocessableEntity, "values (as keys) has d = 3 but query has d = 2" },
         { """{"query": [[[1, 2]]], "values": [[[1, 2]], [[3, 4]]]}""", HttpStatusCode.UnprocessableEntity, "batch" },
         { """{"query": [[1, 2]], "values": [[[1, 2]]]}""", HttpStatusCode.BadRequest, "values has rank 3 but query has rank 2" },
         { """{"model": "../../etc/passwd", "query": [[1, 2]], "values": [[1, 2]]}""", HttpStatusCode.NotFound, "model '../../etc/passwd' not found; models are" },

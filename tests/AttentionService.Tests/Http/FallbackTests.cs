@@ -18,7 +18,7 @@ public sealed class FallbackTests
     [InlineData(FaultInjection.Fault.RunsFail)]
     public async Task ManagedAnswersWithTheReferenceNumbersWhenOnnxRuntimeFails(FaultInjection.Fault fault)
     {
-        using var factory = new AttentionServiceFactory([], services => services.InjectFault(BackendKind.Onnx, fault));
+        using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, fault) };
         var client = factory.CreateClient();
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values });
@@ -34,7 +34,7 @@ public sealed class FallbackTests
     [Fact]
     public async Task ForcingAnUnavailableBackendIs503WithRetryAfter()
     {
-        using var factory = new AttentionServiceFactory([], services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.CannotCreate));
+        using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.CannotCreate) };
         var client = factory.CreateClient();
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values, backend = "onnx" });
@@ -46,8 +46,11 @@ public sealed class FallbackTests
     [Fact]
     public async Task OnnxPolicyDoesNotFallBack()
     {
-        using var factory = new AttentionServiceFactory(new() { ["Attention:Backend"] = "Onnx" },
-            services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.RunsFail));
+        using var factory = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:Backend"] = "Onnx" },
+            ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.RunsFail),
+        };
         var client = factory.CreateClient();
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values });
@@ -58,7 +61,7 @@ public sealed class FallbackTests
     [Fact]
     public async Task ManagedPolicyServesFromManaged()
     {
-        using var factory = new AttentionServiceFactory(new() { ["Attention:Backend"] = "Managed" });
+        using var factory = new AttentionServiceFactory { Settings = { ["Attention:Backend"] = "Managed" } };
         var client = factory.CreateClient();
 
         var body = await (await client.PostAttendAsync(new { query = Query, values = Values })).ReadObjectAsync();

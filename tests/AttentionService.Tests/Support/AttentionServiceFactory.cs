@@ -1,27 +1,22 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AttentionService.Tests.Support;
 
 /// <summary>The real app (real Kestrel pipeline in memory, real ONNX Runtime, real models) with optional settings.</summary>
 public class AttentionServiceFactory : WebApplicationFactory<Program>
 {
-    private readonly Dictionary<string, string?> _settings;
-    private readonly Action<IServiceCollection>? _services;
+    /// <summary>Configuration keys to override, e.g. <c>Attention:Backend</c>.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
 
-    public AttentionServiceFactory() : this(new Dictionary<string, string?>()) { }
-
-    public AttentionServiceFactory(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-    {
-        _settings = settings;
-        _services = services;
-    }
+    /// <summary>Service changes applied after the app's own, e.g. fault injection.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        if (_services is not null) builder.ConfigureServices(_services);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (ConfigureTestServices is not null) builder.ConfigureServices(ConfigureTestServices);
     }
 }

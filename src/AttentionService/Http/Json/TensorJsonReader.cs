@@ -55,7 +55,7 @@ internal static class TensorJsonReader
                     break;
                 case JsonTokenType.Number when !s.Booleans:
                     s.AtLeaf(level);
-                    if (!reader.TryGetSingle(out var value))
+                    if (!reader.TryGetSingle(out var value) || !float.IsFinite(value))
                         throw Malformed($"{s.PathTo(level + 1)} = {RawText(ref reader)} is outside the float32 range");
                     s.Append(value);
                     break;
