@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
 
 namespace AttentionService.Tests.Managed;
@@ -6,31 +7,65 @@ public class SoftmaxKernelTests
 {
     private const double Tolerance = 1e-6;
 
-    [Theory]
-    [InlineData(1, 1)]
-    [InlineData(1, 17)]
-    [InlineData(3, 32)]
-    [InlineData(5, 129)]
-    [InlineData(2, 1000)]
-    public void RowsMatchScalarReference(int rows, int rowLength)
+    public static TheoryData<KernelWidth, int, int> RowShapes()
     {
-        var x = ScalarReference.Random(7, rows * rowLength, -8f, 8f);
-        var y = new float[x.Length];
-        SoftmaxKernel.Rows(x, y, rowLength);
-        AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y);
+        var data = new TheoryData<KernelWidth, int, int>();
+        foreach (var width in Enum.GetValues<KernelWidth>())
+            foreach (var (rows, rowLength) in new[] { (1, 1), (1, 17), (3, 32), (5, 129), (2, 1000) })
+                data.Add(width, rows, rowLength);
+        return data;
     }
 
     [Theory]
-    [InlineData(1, 3, 2)]
-    [InlineData(2, 5, 17)]
-    [InlineData(3, 1, 9)]
-    [InlineData(2, 7, 300)]
-    public void StridedMatchesScalarReference(int outer, int axisLength, int inner)
+    [MemberData(nameof(RowShapes))]
+    public void RowsMatchScalarReference(KernelWidth width, int rows, int rowLength)
+    {
+        var x = ScalarReference.Random(7, rows * rowLength, -8f, 8f);
+        var y = new float[x.Length];
+        switch (width)
+        {
+            case KernelWidth.Lanes16: SoftmaxKernel.Rows<Simd512, Vector512<float>>(x, y, rowLength); break;
+            case KernelWidth.Lanes8: SoftmaxKernel.Rows<Simd256, Vector256<float>>(x, y, rowLength); break;
+            case KernelWidth.Lanes4: SoftmaxKernel.Rows<Simd128, Vector128<float>>(x, y, rowLength); break;
+            default: SoftmaxKernel.Rows<SimdScalar, float>(x, y, rowLength); break;
+        }
+        AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y);
+    }
+
+    public static TheoryData<KernelWidth, int, int, int> StridedShapes()
+    {
+        var data = new TheoryData<KernelWidth, int, int, int>();
+        foreach (var width in Enum.GetValues<KernelWidth>())
+            foreach (var (outer, axisLength, inner) in new[] { (1, 3, 2), (2, 5, 17), (3, 1, 9), (2, 7, 300) })
+                data.Add(width, outer, axisLength, inner);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StridedShapes))]
+    public void StridedMatchesScalarReference(KernelWidth width, int outer, int axisLength, int inner)
     {
         var x = ScalarReference.Random(8, outer * axisLength * inner, -8f, 8f);
         var y = new float[x.Length];
-        SoftmaxKernel.Strided(x, y, outer, axisLength, inner);
+        switch (width)
+        {
+            case KernelWidth.Lanes16: SoftmaxKernel.Strided<Simd512, Vector512<float>>(x, y, outer, axisLength, inner); break;
+            case KernelWidth.Lanes8: SoftmaxKernel.Strided<Simd256, Vector256<float>>(x, y, outer, axisLength, inner); break;
+            case KernelWidth.Lanes4: SoftmaxKernel.Strided<Simd128, Vector128<float>>(x, y, outer, axisLength, inner); break;
+            default: SoftmaxKernel.Strided<SimdScalar, float>(x, y, outer, axisLength, inner); break;
+        }
         AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y);
+    }
+
+    [Fact]
+    public void PublicEntryPointsMatchScalarReference()
+    {
+        var x = ScalarReference.Random(6, 3 * 4 * 37, -8f, 8f);
+        var y = new float[x.Length];
+        SoftmaxKernel.Rows(x, y, 37);
+        AssertClose(ScalarReference.Softmax(x, 12, 37, 1), y);
+        SoftmaxKernel.Strided(x, y, 3, 4, 37);
+        AssertClose(ScalarReference.Softmax(x, 3, 4, 37), y);
     }
 
     [Fact]
