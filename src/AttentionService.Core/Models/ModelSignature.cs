@@ -53,8 +53,9 @@ public sealed class ModelSignature
     /// <summary>
     /// Checks tensors (in <see cref="Inputs"/> order) against the signature: ranks, fixed dimensions, and symbolic
     /// dimensions that share a name (e.g. <c>d</c> in query and values) agreeing. Returns a readable error, or null.
+    /// <paramref name="labels"/> optionally names each input as the caller knows it, for the message.
     /// </summary>
-    public string? Validate(IReadOnlyList<Tensor> inputs)
+    public string? Validate(IReadOnlyList<Tensor> inputs, IReadOnlyList<string>? labels = null)
     {
         if (inputs.Count != Inputs.Count)
             return $"the model takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}), got {inputs.Count}";
@@ -62,19 +63,20 @@ public sealed class ModelSignature
         for (var i = 0; i < Inputs.Count; i++)
         {
             var spec = Inputs[i];
+            var label = labels?[i] ?? spec.Name;
             var shape = inputs[i].Shape;
             if (shape.Length != spec.Rank)
-                return $"{spec.Name} has rank {shape.Length}, expected {spec.Rank} {spec.ShapeText}";
+                return $"{label} has rank {shape.Length}, expected {spec.Rank} {spec.ShapeText}";
             for (var axis = 0; axis < shape.Length; axis++)
             {
                 var name = spec.DimNames[axis];
-                var label = name ?? $"dimension {axis}";
+                var dimension = name ?? $"dimension {axis}";
                 if (spec.Shape[axis] >= 0 && shape[axis] != spec.Shape[axis])
-                    return $"{spec.Name} has {label} = {shape[axis]}, the model needs {spec.Shape[axis]} {spec.ShapeText}";
+                    return $"{label} has {dimension} = {shape[axis]}, the model needs {spec.Shape[axis]} {spec.ShapeText}";
                 if (name is null) continue;
                 if (bound.TryGetValue(name, out var seen) && seen.Size != shape[axis])
-                    return $"{spec.Name} has {name} = {shape[axis]} but {seen.Where} has {name} = {seen.Size}";
-                bound.TryAdd(name, (shape[axis], spec.Name));
+                    return $"{label} has {name} = {shape[axis]} but {seen.Where} has {name} = {seen.Size}";
+                bound.TryAdd(name, (shape[axis], label));
             }
         }
         return null;

@@ -1,0 +1,23 @@
+namespace AttentionService.Hosting;
+
+public static class ProblemDetailsExtensions
+{
+    /// <summary>
+    /// RFC 9457 problem details for every error, including the ones the framework answers itself (405, 415, 404 on
+    /// unknown routes), each with a detail that says what to do; no exception text outside Development.
+    /// </summary>
+    public static IServiceCollection AddAttentionProblemDetails(this IServiceCollection services) =>
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var http = context.HttpContext;
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status405MethodNotAllowed =>
+                    $"{http.Request.Method} is not allowed on {http.Request.Path}; allowed: {http.Response.Headers.Allow}",
+                StatusCodes.Status415UnsupportedMediaType =>
+                    $"send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'",
+                StatusCodes.Status404NotFound => $"no endpoint at {http.Request.Path}; see /swagger",
+                _ => null,
+            };
+        });
+}

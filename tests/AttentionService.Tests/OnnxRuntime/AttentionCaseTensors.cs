@@ -1,0 +1,64 @@
+using AttentionService.Core.Tensors;
+using AttentionService.Tests.ModelBuilder;
+using AttentionService.Tests.Reference;
+
+namespace AttentionService.Tests.OnnxRuntime;
+
+/// <summary>
+/// An <see cref="AttentionCase"/> as the backend sees it: pooled input tensors in signature order (query, keys, values,
+/// mask), and outputs (context, weights) checked against <see cref="ReferenceAttention"/>.
+/// </summary>
+internal static class AttentionCaseTensors
+{
+    /// <summary>Fresh pooled input tensors holding the case's numbers; the caller disposes them.</summary>
+    public static Tensor[] RentInputs(this AttentionCase c) =>
+    [
+        Rent(AttentionCase.Flatten(c.Query), c.Batch, c.Tq, c.D),
+        Rent(AttentionCase.Flatten(c.Keys), c.Batch, c.Tv, c.D),
+        Rent(AttentionCase.Flatten(c.Values), c.Batch, c.Tv, c.Dv),
+        Rent(c.MaskTensor(), c.Batch, c.Tq, c.Tv),
+    ];
+
+    /// <summary>
+    /// Checks outputs (context, weights) against the unscaled dot-product reference within <paramref name="tolerance"/>;
+    /// returns the largest absolute error seen.
+    /// </summary>
+    public static double AssertMatchesReference(this AttentionCase c, Tensor[] outputs, double tolerance)
+    {
+        Assert.Equal(2, outputs.Length);
+        var (context, weights) = (outputs[0], outputs[1]);
+        Assert.Equal([c.Batch, c.Tq, c.Dv], context.Shape);
+        Assert.Equal([c.Batch, c.Tq, c.Tv], weights.Shape);
+        var maxError = 0.0;
+        for (var b = 0; b < c.Batch; b++)
+        {
+            var (expectedContext, expectedWeights) = ReferenceAttention.DotProduct(c.Query[b], c.Keys[b], c.Values[b], mask: c.Mask[b]);
+            maxError = Math.Max(maxError, AssertClose(expectedContext, context.Span.Slice(b * c.Tq * c.Dv, c.Tq * c.Dv), "context", b, tolerance));
+            maxError = Math.Max(maxError, AssertClose(expectedWeights, weights.Span.Slice(b * c.Tq * c.Tv, c.Tq * c.Tv), "weights", b, tolerance));
+        }
+        return maxError;
+    }
+
+    private static Tensor Rent(float[] data, params int[] shape)
+    {
+        // Rented, so the buffer is usually longer than the tensor: the backend must honour Length, not Buffer.Length.
+        var tensor = Tensor.Rent(shape);
+        data.CopyTo(tensor.Span);
+        return tensor;
+    }
+
+    private static double AssertClose(double[][] expected, ReadOnlySpan<float> actual, string output, int batch, double tolerance)
+    {
+        var cols = expected[0].Length;
+        var maxError = 0.0;
+        for (var r = 0; r < expected.Length; r++)
+            for (var col = 0; col < cols; col++)
+            {
+                var error = Math.Abs(actual[r * cols + col] - expected[r][col]);
+                if (!(error <= tolerance))
+                    Assert.Fail($"{output}[{batch}, {r}, {col}] = {actual[r * cols + col]}, reference {expected[r][col]}; error {error:E2} > {tolerance:E0}");
+                maxError = Math.Max(maxError, error);
+            }
+        return maxError;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AttentionService.Tests.Support;
+
+/// <summary>
+/// The service as its own process (<c>dotnet AttentionService.dll</c>) on a free loopback port, for what cannot be
+/// shown in-process, such as ONNX Runtime's native library missing. Killed on dispose.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private ServiceProcess(Process process, Uri address)
+    {
+        _process = process;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Everything the process printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts <paramref name="appFolder"/>/AttentionService.dll and waits until /health/ready answers 200.</summary>
+    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = appFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !service._process.HasExited)
+        {
+            try
+            {
+                if ((await service.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                    return service;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        var output = service.Output;
+        await service.DisposeAsync();
+        throw new InvalidOperationException($"the service did not become ready:\n{output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
