@@ -9,5 +9,9 @@ public static class ModelCatalog
     public static IReadOnlyList<(string Name, Func<ModelProto> Build)> All { get; } =
     [
         (LuongDot.Name, LuongDot.Build),
+        (ScaledDot.Name, ScaledDot.Build),
+        (LuongGeneral.Name, LuongGeneral.Build),
+        (Bahdanau.Name, Bahdanau.Build),
+        (MultiHead.Name, MultiHead.Build),
     ];
 }

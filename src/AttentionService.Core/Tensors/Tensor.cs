@@ -42,6 +42,15 @@ public sealed class Tensor : IDisposable
         return new Tensor(ArrayPool<float>.Shared.Rent(Math.Max(length, 1)), shape, length, pooled: true);
     }
 
+    /// <summary>Takes ownership of <paramref name="rented"/>, an array rented from the shared pool, returning it on dispose.</summary>
+    public static Tensor AdoptPooled(float[] rented, params int[] shape)
+    {
+        var length = ElementCount(shape);
+        if (rented.Length < length)
+            throw new ArgumentException($"buffer has {rented.Length} elements, shape [{string.Join(", ", shape)}] needs {length}");
+        return new Tensor(rented, shape, length, pooled: true);
+    }
+
     /// <summary>A tensor that wraps <paramref name="data"/> without copying it.</summary>
     public static Tensor Wrap(float[] data, params int[] shape)
     {
@@ -49,6 +58,18 @@ public sealed class Tensor : IDisposable
         if (data.Length != length)
             throw new ArgumentException($"data has {data.Length} elements, shape [{string.Join(", ", shape)}] needs {length}");
         return new Tensor(data, shape, length, pooled: false);
+    }
+
+    /// <summary>
+    /// A view of the same elements under another shape of equal length. The view does not own the buffer: this tensor
+    /// must outlive it, and disposing the view does nothing.
+    /// </summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        var length = ElementCount(shape);
+        if (length != Length)
+            throw new ArgumentException($"cannot view {Length} elements as [{string.Join(", ", shape)}]");
+        return new Tensor(Buffer, shape, length, pooled: false);
     }
 
     /// <summary>The product of the dimensions; throws when a dimension is negative or the product overflows.</summary>

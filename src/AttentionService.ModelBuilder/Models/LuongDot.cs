@@ -1,11 +1,12 @@
+using AttentionService.ModelBuilder.Graphs;
 using AttentionService.Onnx;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.ModelBuilder.Models;
 
 /// <summary>
-/// The seed Keras layer: <c>scores = query · valuesᵀ</c> (no scaling), <c>weights = softmax(scores)</c> over the
-/// values axis, <c>context = weights · values</c>. No learned weights, so every dimension stays symbolic.
+/// Luong dot-product attention: <c>weights = softmax(q kᵀ)</c> (masked, no scaling), <c>context = weights v</c>.
+/// No learned weights, so every dimension stays symbolic: q and k share <c>d</c>, v has its own <c>dv</c>.
 /// </summary>
 public static class LuongDot
 {
@@ -14,20 +15,16 @@ public static class LuongDot
     public static ModelProto Build()
     {
         var g = new GraphBuilder(Name);
-        var query = g.Input("query", "batch", "tq", "d");
-        var values = g.Input("values", "batch", "tv", "d");
-        var valuesT = g.Node("Transpose", [values], "values_t", GraphBuilder.Attribute("perm", 0L, 2L, 1L));
-        var scores = g.Node("MatMul", [query, valuesT], "scores");
-        var weights = g.Node("Softmax", [scores], "weights", GraphBuilder.Attribute("axis", -1L));
-        g.Node("MatMul", [weights, values], "context");
-        g.Output("context", "batch", "tq", "d");
-        g.Output("weights", "batch", "tq", "tv");
+        AttentionGraph.Inputs(g, "d", "d", "dv");
+        var keysT = AttentionGraph.TransposeLastTwo(g, AttentionGraph.Keys, "keys_t");
+        var scores = g.Node("MatMul", [AttentionGraph.Query, keysT], "scores");
+        var weights = AttentionGraph.MaskedSoftmax(g, scores);
+        g.Node("MatMul", [weights, AttentionGraph.Values], AttentionGraph.Context);
+        AttentionGraph.Outputs(g, "dv");
         return g.ToModel(OnnxVersions.Opset,
-            "Luong dot-product attention: context = softmax(query · valuesᵀ) · values",
-            [
-                new("attention.scoring", "dot"),
-                new("attention.scale", "none"),
-                new("attention.heads", "1"),
-            ]);
+            "Luong dot-product attention: context = softmax(query keys^T) values, unscaled; masked positions get weight 0.",
+            new AttentionMetadata("dot", "none", 1, AttentionMetadata.DynamicD,
+                "weights = softmax(where(mask > 0.5, q k^T, -inf)); context = weights v",
+                AttentionMetadata.NoWeights).ToProps());
     }
 }

@@ -1,0 +1,28 @@
+using AttentionService.Core.Tensors;
+
+namespace AttentionService.Backends.Managed.Execution;
+
+/// <summary>
+/// A graph compiled for repeated execution: every value has an integer slot (graph inputs first, in signature order,
+/// then initializers, then node outputs), steps are in topological order, and the plan is immutable so concurrent
+/// runs share it, each with its own slot array.
+/// </summary>
+internal sealed class ExecutionPlan(
+    int slotCount, Tensor?[] initialSlots, int inputCount, PlanStep[] steps, int[] outputSlots, bool[] intermediate)
+{
+    public int SlotCount { get; } = slotCount;
+
+    /// <summary>Length <see cref="SlotCount"/>: the constant (initializer) tensors in their slots, null elsewhere.</summary>
+    public Tensor?[] InitialSlots { get; } = initialSlots;
+
+    /// <summary>Graph inputs occupy slots 0 .. InputCount-1 in <c>ModelSignature.Inputs</c> order.</summary>
+    public int InputCount { get; } = inputCount;
+
+    public PlanStep[] Steps { get; } = steps;
+
+    /// <summary>The slot of each graph output, in <c>ModelSignature.Outputs</c> order.</summary>
+    public int[] OutputSlots { get; } = outputSlots;
+
+    /// <summary>Whether a slot holds a tensor the run creates (and so must dispose or hand out), not an input or constant.</summary>
+    public bool[] Intermediate { get; } = intermediate;
+}

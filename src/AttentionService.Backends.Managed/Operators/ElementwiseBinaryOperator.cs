@@ -1,0 +1,38 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>A two-input elementwise op with multidirectional (numpy) broadcasting.</summary>
+public abstract class ElementwiseBinaryOperator : Operator
+{
+    protected ElementwiseBinaryOperator(NodeProto node) : base(node, TwoInputs(node)) => NodeAttributes.Read(node);
+
+    public sealed override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    {
+        Tensor x = inputs[0], y = inputs[1];
+        int[] shape;
+        try
+        {
+            shape = BroadcastShapes.Broadcast(x.Shape, y.Shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw ShapeError(e.Message);
+        }
+        if (shape.Length > BroadcastShapes.MaxRank)
+            throw ShapeError($"output rank {shape.Length} exceeds {BroadcastShapes.MaxRank}");
+        var output = Tensor.Rent(shape);
+        Compute(x.Span, x.Shape, y.Span, y.Shape, output.Span, shape);
+        return output;
+    }
+
+    protected abstract void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape,
+        Span<float> destination, ReadOnlySpan<int> destinationShape);
+
+    private static string[] TwoInputs(NodeProto node) => node.Input.Count == 2 && node.Input.All(i => i.Length > 0)
+        ? [node.Input[0], node.Input[1]]
+        : throw new BackendUnavailableException($"{node.OpType} node '{node.Name}' has {node.Input.Count} inputs ({string.Join(", ", node.Input)}), expected 2");
+}

@@ -1,0 +1,30 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>ONNX Softmax (opset 13+): normalizes along the single axis <c>axis</c> (default -1, the last).</summary>
+public sealed class SoftmaxOperator : Operator
+{
+    private readonly int _axis;
+
+    public SoftmaxOperator(NodeProto node) : base(node, [TransposeOperator.SingleInput(node)]) =>
+        _axis = checked((int)NodeAttributes.Read(node, "axis").Int("axis", -1));
+
+    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var rank = x.Rank;
+        if (_axis < -rank || _axis >= rank)
+            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(x.Shape)}");
+        var axis = _axis < 0 ? _axis + rank : _axis;
+        var output = Tensor.Rent((int[])x.Shape.Clone());
+        if (x.Length == 0) return output;
+        var axisLength = x.Shape[axis];
+        var inner = Tensor.ElementCount(x.Shape.AsSpan(axis + 1));
+        if (inner == 1) SoftmaxKernel.Rows(x.Span, output.Span, axisLength);
+        else SoftmaxKernel.Strided(x.Span, output.Span, Tensor.ElementCount(x.Shape.AsSpan(0, axis)), axisLength, inner);
+        return output;
+    }
+}

@@ -1,0 +1,12 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>ONNX Sqrt.</summary>
+public sealed class SqrtOperator : ElementwiseUnaryOperator
+{
+    public SqrtOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
+
+    protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => SqrtKernel.Sqrt(x, destination);
+}

@@ -1,0 +1,50 @@
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>
+/// ONNX Squeeze (opset 13+): removes the size-1 axes given by the constant <c>axes</c> input, or every size-1 axis
+/// when axes is absent.
+/// </summary>
+public sealed class SqueezeOperator : Operator
+{
+    private readonly long[]? _axes;
+
+    public SqueezeOperator(NodeProto node, ConstantInputs constants) : base(node, [UnsqueezeOperator.DataInput(node)])
+    {
+        NodeAttributes.Read(node);
+        _axes = ConstantInputs.Has(node, 1) ? constants.Int64(node, 1, "axes") : null;
+    }
+
+    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var rank = x.Rank;
+        Span<bool> removed = stackalloc bool[rank];
+        if (_axes is null)
+        {
+            for (var i = 0; i < rank; i++) removed[i] = x.Shape[i] == 1;
+        }
+        else
+        {
+            foreach (var a in _axes)
+            {
+                var axis = a < 0 ? a + rank : a;
+                if (axis < 0 || axis >= rank || removed[(int)axis])
+                    throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(x.Shape)}");
+                if (x.Shape[axis] != 1)
+                    throw ShapeError($"axis {a} of input {ShapeText(x.Shape)} has size {x.Shape[axis]}, only size-1 axes can be squeezed");
+                removed[(int)axis] = true;
+            }
+        }
+        var count = 0;
+        foreach (var r in removed) if (!r) count++;
+        var shape = new int[count];
+        for (int i = 0, target = 0; i < rank; i++)
+            if (!removed[i]) shape[target++] = x.Shape[i];
+        var output = Tensor.Rent(shape);
+        x.Span.CopyTo(output.Span);
+        return output;
+    }
+}

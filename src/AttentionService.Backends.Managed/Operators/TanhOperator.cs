@@ -1,0 +1,12 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>ONNX Tanh.</summary>
+public sealed class TanhOperator : ElementwiseUnaryOperator
+{
+    public TanhOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
+
+    protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TanhKernel.Tanh(x, destination);
+}

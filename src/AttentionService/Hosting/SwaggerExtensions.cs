@@ -1,0 +1,67 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using AttentionService.Core.Tensors;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace AttentionService.Hosting;
+
+public static class SwaggerExtensions
+{
+    public const string DocumentPath = "/swagger/v1/swagger.json";
+
+    public static IServiceCollection AddAttentionSwagger(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "AttentionService",
+                Version = "v1",
+                Description = "Serves attention (seq2seq) models stored as ONNX graphs and returns both the context vectors and " +
+                              "the attention weights. Each model runs on ONNX Runtime or on the managed C# operator path with the same numbers.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
+            // Tensors cross the wire as nested arrays of numbers, whatever their rank.
+            swagger.MapType<Tensor>(() => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
+                Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
+            });
+            swagger.SchemaFilter<AttendExampleSchemaFilter>();
+        });
+        return services;
+    }
+
+    public static WebApplication UseAttentionSwagger(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint(DocumentPath, "AttentionService v1");
+            ui.DocumentTitle = "AttentionService";
+        });
+        return app;
+    }
+
+    /// <summary>Gives the request body a working example, so "Try it out" in Swagger UI answers at once.</summary>
+    private sealed class AttendExampleSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (context.Type == typeof(Http.Contracts.AttendRequest) && schema is OpenApiSchema concrete)
+            {
+                concrete.Examples = [JsonNode.Parse("""
+                    {
+                      "model": "luong-dot",
+                      "query": [[1, 0, 1, 0], [0, 1, 0, 1]],
+                      "values": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
+                    }
+                    """)!];
+            }
+        }
+    }
+}

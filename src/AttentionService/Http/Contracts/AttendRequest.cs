@@ -1,0 +1,42 @@
+using AttentionService.Core.Tensors;
+
+namespace AttentionService.Http.Contracts;
+
+/// <summary>
+/// The body of <c>POST /attend</c>. Tensors are nested JSON arrays: <c>query</c> <c>[tq][d]</c> or
+/// <c>[batch][tq][d]</c>; <c>keys</c> and <c>values</c> <c>[tv][d]</c> or <c>[batch][tv][d]</c> (same rank as query).
+/// </summary>
+public sealed class AttendRequest : IDisposable
+{
+    /// <summary>Model name (see GET /models); default <c>Attention:DefaultModel</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Force a backend: <c>onnx</c> or <c>managed</c>. Default: the configured policy.</summary>
+    public string? Backend { get; init; }
+
+    /// <summary>Queries, <c>[tq][d]</c> or <c>[batch][tq][d]</c>.</summary>
+    public required Tensor Query { get; init; }
+
+    /// <summary>Keys scored against the queries, <c>[tv][dk]</c> or batched; default: the values.</summary>
+    public Tensor? Keys { get; init; }
+
+    /// <summary>Values averaged by the weights, <c>[tv][dv]</c> or <c>[batch][tv][dv]</c>.</summary>
+    public required Tensor Values { get; init; }
+
+    /// <summary>
+    /// Booleans, true = may attend: <c>[tv]</c> / <c>[batch][tv]</c> (padding, one rank below query) or
+    /// <c>[tq][tv]</c> / <c>[batch][tq][tv]</c> (same rank as query).
+    /// </summary>
+    public Tensor? Mask { get; init; }
+
+    /// <summary>Query position i attends only to positions j &lt;= i.</summary>
+    public bool Causal { get; init; }
+
+    public void Dispose()
+    {
+        Query.Dispose();
+        Keys?.Dispose();
+        Values.Dispose();
+        Mask?.Dispose();
+    }
+}

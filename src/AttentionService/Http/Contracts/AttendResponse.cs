@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+using AttentionService.Core.Tensors;
+using AttentionService.Http.Json;
+
+namespace AttentionService.Http.Contracts;
+
+/// <summary>The answer of <c>POST /attend</c>.</summary>
+public sealed class AttendResponse
+{
+    /// <summary>The model that answered.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The backend that actually ran: <c>onnx</c> or <c>managed</c>.</summary>
+    public required string Backend { get; init; }
+
+    /// <summary>Context vectors, same rank as query: <c>[tq][dv]</c> or <c>[batch][tq][dv]</c>.</summary>
+    [JsonConverter(typeof(TensorJsonConverter))]
+    public required Tensor Context { get; init; }
+
+    /// <summary>Attention weights, <c>[tq][tv]</c> or <c>[batch][tq][tv]</c> (multi-head models: a heads axis after batch).</summary>
+    [JsonConverter(typeof(TensorJsonConverter))]
+    public required Tensor Weights { get; init; }
+}

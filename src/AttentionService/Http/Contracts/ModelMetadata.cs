@@ -1,0 +1,39 @@
+namespace AttentionService.Http.Contracts;
+
+/// <summary>A model in the Open Inference Protocol (KServe v2) metadata form, plus each backend's status.</summary>
+/// <param name="Name">Model name, as used in requests.</param>
+/// <param name="Platform">Always <c>onnx</c>: every model is an ONNX graph.</param>
+/// <param name="Ready">True when a request naming no backend can be served.</param>
+/// <param name="Reason">Why the model cannot be served, when it cannot.</param>
+/// <param name="Description">The ONNX doc_string.</param>
+/// <param name="Inputs">Graph inputs; -1 in a shape is a dynamic dimension.</param>
+/// <param name="Outputs">Graph outputs.</param>
+/// <param name="Parameters">The ONNX metadata_props: how the model scores, its dimensions, its heads.</param>
+/// <param name="Backends">Each backend: ready, or why not.</param>
+public sealed record ModelMetadata(
+    string Name,
+    string Platform,
+    bool Ready,
+    string? Reason,
+    string? Description,
+    IReadOnlyList<TensorMetadata> Inputs,
+    IReadOnlyList<TensorMetadata> Outputs,
+    IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyList<BackendStatus> Backends);
+
+/// <summary>One input or output: KServe v2 <c>name</c>, <c>datatype</c> and <c>shape</c> (-1 = dynamic).</summary>
+/// <param name="Name">Tensor name in the graph.</param>
+/// <param name="Datatype">KServe v2 datatype, e.g. FP32.</param>
+/// <param name="Shape">Dimensions; -1 where dynamic.</param>
+/// <param name="Dims">Each dimension's name where it is dynamic (batch, tq, tv, d), else its size.</param>
+public sealed record TensorMetadata(string Name, string Datatype, long[] Shape, string[] Dims);
+
+/// <summary>A backend of a model.</summary>
+/// <param name="Name"><c>onnx</c> or <c>managed</c>.</param>
+/// <param name="Ready">Loaded and able to run.</param>
+/// <param name="Reason">Why it is not ready.</param>
+public sealed record BackendStatus(string Name, bool Ready, string? Reason);
+
+/// <summary>Every model of the repository.</summary>
+/// <param name="Models">Models by name.</param>
+public sealed record ModelList(IReadOnlyList<ModelMetadata> Models);

@@ -1,0 +1,54 @@
+using AttentionService.Configuration;
+using AttentionService.Http.Contracts;
+using AttentionService.Registry;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace AttentionService.Http;
+
+/// <summary><c>GET /models</c> and <c>GET /models/{name}</c>: what each model takes and returns, and whether it serves.</summary>
+public static class ModelsApi
+{
+    public static RouteGroupBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/models").WithTags("Models");
+        group.MapGet("/", ListModels)
+            .WithName("ListModels")
+            .WithSummary("List the models")
+            .WithDescription("Every model in the repository with its inputs, outputs, metadata and each backend's status.");
+        group.MapGet("/{name}", GetModel)
+            .WithName("GetModel")
+            .WithSummary("Describe one model")
+            .WithDescription("Inputs and outputs in the Open Inference Protocol (KServe v2) form (-1 = dynamic dimension), " +
+                             "the ONNX metadata, and each backend's status: ready, or why not.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    public static Ok<ModelList> ListModels(ModelRegistry registry, IOptions<AttentionOptions> options) =>
+        TypedResults.Ok(new ModelList(registry.Models.Select(m => Describe(m, options.Value.Backend)).ToArray()));
+
+    public static Results<Ok<ModelMetadata>, ProblemHttpResult> GetModel(string name, ModelRegistry registry, IOptions<AttentionOptions> options) =>
+        registry.TryGet(name, out var model)
+            ? TypedResults.Ok(Describe(model, options.Value.Backend))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Model not found",
+                detail: $"model '{name}' not found; models are {string.Join(", ", registry.Names)}");
+
+    private static ModelMetadata Describe(RegisteredModel model, BackendPolicy policy)
+    {
+        var signature = model.Signature;
+        return new ModelMetadata(
+            model.Name,
+            "onnx",
+            model.IsServable(policy),
+            model.UnservableReason(policy),
+            string.IsNullOrEmpty(signature?.Description) ? null : signature.Description,
+            signature?.Inputs.Select(ToMetadata).ToArray() ?? [],
+            signature?.Outputs.Select(ToMetadata).ToArray() ?? [],
+            signature?.Metadata ?? new Dictionary<string, string>(),
+            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason)).ToArray());
+    }
+
+    private static TensorMetadata ToMetadata(Core.Models.TensorSpec spec) =>
+        new(spec.Name, spec.Datatype, spec.Shape, spec.Shape.Select((d, i) => d >= 0 ? d.ToString() : spec.DimNames[i] ?? "?").ToArray());
+}

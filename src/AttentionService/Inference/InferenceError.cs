@@ -1,0 +1,30 @@
+namespace AttentionService.Inference;
+
+/// <summary>Why a request was not answered with a result; the HTTP layer maps each kind to a status.</summary>
+public enum InferenceErrorKind
+{
+    /// <summary>The request is malformed (400).</summary>
+    BadRequest,
+
+    /// <summary>No such model (404).</summary>
+    ModelNotFound,
+
+    /// <summary>Body, dimensions or element counts over the configured limits (413).</summary>
+    TooLarge,
+
+    /// <summary>Well-formed but cannot be served: shapes that do not fit the model, a fully masked row, an overflow (422).</summary>
+    Unprocessable,
+
+    /// <summary>The model or the chosen backend cannot serve right now (503).</summary>
+    Unavailable,
+}
+
+/// <summary>An error as a value: a kind, a short title and a detail saying what is wrong and where.</summary>
+public sealed record InferenceError(InferenceErrorKind Kind, string Title, string Detail)
+{
+    public static InferenceError BadRequest(string detail) => new(InferenceErrorKind.BadRequest, "Malformed request", detail);
+    public static InferenceError TooLarge(string detail) => new(InferenceErrorKind.TooLarge, "Request too large", detail);
+    public static InferenceError Unprocessable(string detail) => new(InferenceErrorKind.Unprocessable, "Request cannot be served", detail);
+    public static InferenceError ModelNotFound(string detail) => new(InferenceErrorKind.ModelNotFound, "Model not found", detail);
+    public static InferenceError Unavailable(string detail) => new(InferenceErrorKind.Unavailable, "Backend unavailable", detail);
+}

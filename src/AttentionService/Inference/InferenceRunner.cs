@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using AttentionService.Configuration;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Tensors;
+using AttentionService.Registry;
+using Microsoft.Extensions.Options;
+
+namespace AttentionService.Inference;
+
+/// <summary>The answer of a run: outputs from the backend that produced them, or an error.</summary>
+public readonly record struct InferenceOutcome(Tensor[]? Outputs, BackendKind Backend, InferenceError? Error);
+
+/// <summary>
+/// Runs a model on the backend a request asks for, or under the configured policy: with <c>Auto</c>, ONNX Runtime
+/// first and the managed backend whenever ONNX Runtime is not loaded or fails a run; each fallback is logged and counted.
+/// </summary>
+public sealed class InferenceRunner(IOptions<AttentionOptions> options, AttentionMetrics metrics, ILogger<InferenceRunner> logger)
+{
+    public InferenceOutcome Run(RegisteredModel model, BackendKind? requested, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
+    {
+        var route = requested is { } only ? [only] : RegisteredModel.Route(options.Value.Backend);
+        var reasons = new List<string>(route.Count);
+        for (var i = 0; i < route.Count; i++)
+        {
+            var kind = route[i];
+            var slot = model.Slot(kind);
+            if (slot?.Backend is not { } backend)
+            {
+                reasons.Add($"{kind.ToWireName()}: {slot?.UnavailableReason ?? "not configured"}");
+                if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], slot?.UnavailableReason ?? "not configured");
+                continue;
+            }
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var outputs = backend.Run(inputs, cancellationToken);
+                metrics.Inference(model.Name, kind, clock.Elapsed);
+                return new InferenceOutcome(outputs, kind, null);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // Inputs were validated against the signature before this point, so a failed run is the backend's
+                // fault, not the client's: try the next backend on the route.
+                logger.LogError(e, "Model {Model} failed a run on {Backend}", model.Name, kind.ToWireName());
+                reasons.Add($"{kind.ToWireName()}: run failed: {e.Message}");
+                if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], $"run failed: {e.Message}");
+            }
+        }
+        var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}'" : "no backend";
+        return new InferenceOutcome(null, default,
+            InferenceError.Unavailable($"model '{model.Name}': {what} could serve the request ({string.Join("; ", reasons)})"));
+    }
+
+    private void LogFallback(string model, BackendKind from, BackendKind to, string reason)
+    {
+        metrics.Fallback(model, from, to);
+        logger.LogWarning("Fallback for model {Model} from {FromBackend} to {ToBackend}: {Reason}",
+            model, from.ToWireName(), to.ToWireName(), reason);
+    }
+}

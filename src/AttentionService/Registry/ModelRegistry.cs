@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using AttentionService.Configuration;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
+using AttentionService.Inference;
+using AttentionService.Onnx;
+using Microsoft.Extensions.Options;
+
+namespace AttentionService.Registry;
+
+/// <summary>
+/// The model repository: every <c>&lt;name&gt;.onnx</c> in <see cref="AttentionOptions.ModelsPath"/>, each read once
+/// and loaded on every backend at start-up. A model that fails to load stays listed with the reason.
+/// </summary>
+public sealed class ModelRegistry(
+    IOptions<AttentionOptions> options,
+    IEnumerable<IBackendFactory> factories,
+    ILogger<ModelRegistry> logger) : IDisposable
+{
+    private volatile IReadOnlyDictionary<string, RegisteredModel> _models = new Dictionary<string, RegisteredModel>();
+
+    /// <summary>True once <see cref="LoadAll"/> has finished.</summary>
+    public bool IsLoaded { get; private set; }
+
+    public IEnumerable<RegisteredModel> Models => _models.Values.OrderBy(m => m.Name, StringComparer.Ordinal);
+
+    public IEnumerable<string> Names => Models.Select(m => m.Name);
+
+    public bool TryGet(string name, out RegisteredModel model) => _models.TryGetValue(name, out model!);
+
+    public void LoadAll()
+    {
+        var folder = options.Value.ModelsPath!;
+        var models = new Dictionary<string, RegisteredModel>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(folder, "*.onnx").Order(StringComparer.Ordinal))
+        {
+            var name = System.IO.Path.GetFileNameWithoutExtension(path);
+            if (!ModelName.IsValid(name))
+            {
+                logger.LogWarning("Skipping {Path}: '{Model}' is not a valid model name ({Pattern})", path, name, ModelName.Pattern);
+                continue;
+            }
+            models[name] = Load(name, path);
+        }
+        var defaultModel = options.Value.DefaultModel;
+        if (!models.ContainsKey(defaultModel))
+        {
+            var path = System.IO.Path.Combine(folder, defaultModel + ".onnx");
+            logger.LogError("Default model {Model} has no file {Path}", defaultModel, path);
+            models[defaultModel] = RegisteredModel.Failed(defaultModel, path, $"the default model has no file {path}");
+        }
+        _models = models;
+        IsLoaded = true;
+    }
+
+    private RegisteredModel Load(string name, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        ModelSource source;
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            var proto = OnnxModelFile.Parse(bytes);
+            var signature = ModelSignature.FromOnnx(proto);
+            if (AttentionContract.Check(signature) is { } mismatch)
+                throw new InvalidDataException($"not an attention model for /attend: {mismatch}");
+            source = new ModelSource(name, path, bytes, proto, signature);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            logger.LogError("Model {Model} failed to load from {Path}: {Reason}", name, path, e.Message);
+            return RegisteredModel.Failed(name, path, $"{System.IO.Path.GetFileName(path)}: {e.Message}");
+        }
+
+        var slots = new List<BackendSlot>();
+        foreach (var kind in Enum.GetValues<BackendKind>())
+        {
+            var factory = factories.FirstOrDefault(f => f.Kind == kind);
+            slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered") : CreateBackend(factory, source));
+        }
+        logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms; ready on {Backends}",
+            name, path, clock.Elapsed.TotalMilliseconds, string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName())));
+        return RegisteredModel.Loaded(name, path, source.Signature, slots);
+    }
+
+    private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)
+    {
+        try
+        {
+            return new BackendSlot(factory.Kind, factory.Create(source), null);
+        }
+        catch (Exception e)
+        {
+            // Any failure to build a backend (not only the documented BackendUnavailableException) leaves the model
+            // listed with the reason instead of stopping the service.
+            logger.LogWarning("Model {Model} has no {Backend} backend: {Reason}", source.Name, factory.Kind.ToWireName(), e.Message);
+            return new BackendSlot(factory.Kind, null, e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _models.Values)
+            model.Dispose();
+    }
+}

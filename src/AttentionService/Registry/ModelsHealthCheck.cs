@@ -1,0 +1,28 @@
+using AttentionService.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace AttentionService.Registry;
+
+/// <summary>
+/// Readiness, honest per model: healthy when every model can serve; degraded (still ready) when the default model
+/// serves but another does not, naming it and why; unhealthy before loading or when the default model cannot serve.
+/// </summary>
+public sealed class ModelsHealthCheck(ModelRegistry registry, IOptions<AttentionOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!registry.IsLoaded)
+            return Task.FromResult(HealthCheckResult.Unhealthy("models are still loading"));
+        var policy = options.Value.Backend;
+        var unavailable = registry.Models
+            .Where(m => !m.IsServable(policy))
+            .ToDictionary(m => m.Name, m => (object)m.UnservableReason(policy)!);
+        var summary = string.Join("; ", unavailable.Select(u => $"{u.Key}: {u.Value}"));
+        if (unavailable.Count == 0)
+            return Task.FromResult(HealthCheckResult.Healthy($"{registry.Models.Count()} models ready"));
+        if (unavailable.ContainsKey(options.Value.DefaultModel))
+            return Task.FromResult(HealthCheckResult.Unhealthy($"default model unavailable: {summary}", data: unavailable));
+        return Task.FromResult(HealthCheckResult.Degraded($"unavailable: {summary}", data: unavailable));
+    }
+}

@@ -1,0 +1,60 @@
+using AttentionService.Configuration;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
+
+namespace AttentionService.Registry;
+
+/// <summary>A model of the repository as loaded at start: its signature and each backend's state, or why it failed.</summary>
+public sealed class RegisteredModel : IDisposable
+{
+    private RegisteredModel(string name, string path, ModelSignature? signature, IReadOnlyList<BackendSlot> backends, string? loadError)
+    {
+        Name = name;
+        Path = path;
+        Signature = signature;
+        Backends = backends;
+        LoadError = loadError;
+    }
+
+    public string Name { get; }
+    public string Path { get; }
+
+    /// <summary>Null when the file itself could not be read as a servable model (see <see cref="LoadError"/>).</summary>
+    public ModelSignature? Signature { get; }
+
+    public IReadOnlyList<BackendSlot> Backends { get; }
+    public string? LoadError { get; }
+
+    public static RegisteredModel Loaded(string name, string path, ModelSignature signature, IReadOnlyList<BackendSlot> backends) =>
+        new(name, path, signature, backends, null);
+
+    public static RegisteredModel Failed(string name, string path, string error) =>
+        new(name, path, null, [], error);
+
+    public BackendSlot? Slot(BackendKind kind) => Backends.FirstOrDefault(b => b.Kind == kind);
+
+    /// <summary>Backends tried in order for a request that names none, under <paramref name="policy"/>.</summary>
+    public static IReadOnlyList<BackendKind> Route(BackendPolicy policy) => policy switch
+    {
+        BackendPolicy.Onnx => [BackendKind.Onnx],
+        BackendPolicy.Managed => [BackendKind.Managed],
+        _ => [BackendKind.Onnx, BackendKind.Managed],
+    };
+
+    /// <summary>True when a request without a backend choice can be served under <paramref name="policy"/>.</summary>
+    public bool IsServable(BackendPolicy policy) => Route(policy).Any(kind => Slot(kind)?.IsReady == true);
+
+    /// <summary>Why this model cannot be served under <paramref name="policy"/>, or null when it can.</summary>
+    public string? UnservableReason(BackendPolicy policy)
+    {
+        if (LoadError is not null) return LoadError;
+        if (IsServable(policy)) return null;
+        return string.Join("; ", Route(policy).Select(kind => $"{kind.ToWireName()}: {Slot(kind)?.UnavailableReason ?? "not configured"}"));
+    }
+
+    public void Dispose()
+    {
+        foreach (var slot in Backends)
+            slot.Backend?.Dispose();
+    }
+}

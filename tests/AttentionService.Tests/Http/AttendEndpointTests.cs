@@ -1,0 +1,97 @@
+using System.Net;
+using AttentionService.Tests.Reference;
+using AttentionService.Tests.Support;
+using static AttentionService.Tests.Support.AttendClient;
+
+namespace AttentionService.Tests.Http;
+
+/// <summary>POST /attend through the real app: numbers against the independent reference, on both backends.</summary>
+public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClassFixture<AttentionServiceFactory>
+{
+    /// <summary>Absolute tolerance of float32 backends against the double-precision reference.</summary>
+    private const double Tolerance = 1e-5;
+
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Theory]
+    [InlineData(1, 1, 8)]
+    [InlineData(3, 5, 8)]
+    [InlineData(7, 1, 64)]
+    [InlineData(16, 33, 64)]
+    public async Task UnbatchedRequestMatchesTheReference(int tq, int tv, int d)
+    {
+        var rng = new Random(tq * 1000 + tv * 10 + d);
+        var query = ReferenceAttention.Random(rng, tq, d);
+        var values = ReferenceAttention.Random(rng, tv, d);
+
+        var response = await _client.PostAttendAsync(new { query, values });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadObjectAsync();
+        Assert.Equal("luong-dot", (string?)body["model"]);
+        var (context, weights) = ReferenceAttention.DotProduct(query, values, values);
+        AssertClose(context, Matrix(body["context"]));
+        AssertClose(weights, Matrix(body["weights"]));
+    }
+
+    [Fact]
+    public async Task BatchedRequestKeepsTheBatchAxisAndMatchesTheReferencePerItem()
+    {
+        var rng = new Random(7);
+        var query = Enumerable.Range(0, 3).Select(_ => ReferenceAttention.Random(rng, 4, 16)).ToArray();
+        var values = Enumerable.Range(0, 3).Select(_ => ReferenceAttention.Random(rng, 6, 16)).ToArray();
+
+        var response = await _client.PostAttendAsync(new { model = "luong-dot", query, values });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadObjectAsync();
+        var context = Batch(body["context"]);
+        var weights = Batch(body["weights"]);
+        Assert.Equal(3, context.Length);
+        for (var b = 0; b < 3; b++)
+        {
+            var expected = ReferenceAttention.DotProduct(query[b], values[b], values[b]);
+            AssertClose(expected.Context, context[b]);
+            AssertClose(expected.Weights, weights[b]);
+        }
+    }
+
+    [Fact]
+    public async Task AutoPolicyServesFromOnnxRuntime()
+    {
+        var response = await _client.PostAttendAsync(new { query = new[] { new[] { 1f, 2f } }, values = new[] { new[] { 3f, 4f } } });
+
+        Assert.Equal("onnx", (string?)(await response.ReadObjectAsync())["backend"]);
+    }
+
+    [Fact]
+    public async Task BothBackendsAnswerTheSameNumbersWhenForced()
+    {
+        var rng = new Random(11);
+        var query = ReferenceAttention.Random(rng, 9, 64);
+        var values = ReferenceAttention.Random(rng, 31, 64);
+
+        var onnx = await (await _client.PostAttendAsync(new { query, values, backend = "onnx" })).ReadObjectAsync();
+        var managed = await (await _client.PostAttendAsync(new { query, values, backend = "managed" })).ReadObjectAsync();
+
+        Assert.Equal("onnx", (string?)onnx["backend"]);
+        Assert.Equal("managed", (string?)managed["backend"]);
+        AssertClose(Matrix(onnx["context"]), Matrix(managed["context"]));
+        AssertClose(Matrix(onnx["weights"]), Matrix(managed["weights"]));
+    }
+
+    internal static void AssertClose(double[][] expected, float[][] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Length, actual[i].Length);
+            for (var j = 0; j < expected[i].Length; j++)
+                Assert.True(Math.Abs(expected[i][j] - actual[i][j]) <= Tolerance,
+                    $"[{i}][{j}]: expected {expected[i][j]}, got {actual[i][j]}");
+        }
+    }
+
+    internal static void AssertClose(float[][] expected, float[][] actual) =>
+        AssertClose(expected.Select(r => r.Select(x => (double)x).ToArray()).ToArray(), actual);
+}

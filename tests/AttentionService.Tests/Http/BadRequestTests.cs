@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AttentionService.Tests.Support;
+
+namespace AttentionService.Tests.Http;
+
+/// <summary>Bad input gets a 4xx problem+json whose detail says what is wrong and where; never a 5xx.</summary>
+public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFixture<AttentionServiceFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public static TheoryData<string, HttpStatusCode, string> Cases => new()
+    {
+        { "", HttpStatusCode.BadRequest, "body is empty" },
+        { "[1, 2]", HttpStatusCode.BadRequest, "must be a JSON object" },
+        { """{"query": [[1, 2]], "values": [[1, 2]""", HttpStatusCode.BadRequest, "values" },
+        { """{"query": [[1, 2]], "values": [[1, 2], [3]]}""", HttpStatusCode.BadRequest, "values[1] has 1 number, expected 2" },
+        { """{"values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query is required" },
+        { """{"query": [[1, 2]]}""", HttpStatusCode.BadRequest, "values is required" },
+        { """{"query": [1, 2], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query has rank 1" },
+        { """{"query": [[[[1, 2]]]], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "deeper than rank 3" },
+        { """{"query": [["1", 2]], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query[0][0] is a string" },
+        { """{"query": [[1, NaN]], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "not valid JSON" },
+        { """{"query": [[1, 1e400]], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query[0][1] = 1e400 is outside the float32 range" },
+        { """{"query": [], "values": [[1, 2]]}""", HttpStatusCode.BadRequest, "query is empty" },
+        { """{"query": [[1, 2]], "values": [[1, 2]], "backend": "tpu"}""", HttpStatusCode.BadRequest, "unknown backend 'tpu'; backends are onnx, managed" },
+        { """{"query": [[1, 2]], "values": [[1, 2]], "quer": 1}""", HttpStatusCode.BadRequest, "unknown property 'quer'" },
+        { """{"query": [[1, 2]], "values": [[1, 2, 3]]}""", HttpStatusCode.UnprocessableEntity, "values has d = 3 but query has d = 2" },
+        { """{"query": [[[1, 2]]], "values": [[[1, 2]], [[3, 4]]]}""", HttpStatusCode.UnprocessableEntity, "batch" },
+        { """{"query": [[1, 2]], "values": [[[1, 2]]]}""", HttpStatusCode.BadRequest, "values has rank 3 but query has rank 2" },
+        { """{"model": "../../etc/passwd", "query": [[1, 2]], "values": [[1, 2]]}""", HttpStatusCode.NotFound, "model '../../etc/passwd' not found; models are" },
+        { """{"model": "nope", "query": [[1, 2]], "values": [[1, 2]]}""", HttpStatusCode.NotFound, "model 'nope' not found" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task BadBodyGetsProblemDetailsSayingWhatIsWrong(string body, HttpStatusCode status, string detail)
+    {
+        var response = await _client.PostRawAsync(body);
+
+        await AssertProblem(response, status, detail);
+    }
+
+    [Fact]
+    public async Task WrongContentTypeIs415()
+    {
+        var response = await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""", "text/plain");
+
+        await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "application/json");
+    }
+
+    [Fact]
+    public async Task WrongMethodIs405ProblemDetails()
+    {
+        var response = await _client.GetAsync("/attend");
+
+        await AssertProblem(response, HttpStatusCode.MethodNotAllowed, null);
+    }
+
+    [Fact]
+    public async Task UnknownModelMetadataIs404()
+    {
+        var response = await _client.GetAsync("/models/no-such-model");
+
+        await AssertProblem(response, HttpStatusCode.NotFound, "model 'no-such-model' not found");
+    }
+
+    internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? detail)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal((int)status, (int?)problem["status"]);
+        if (detail is not null)
+            Assert.Contains(detail, (string?)problem["detail"] ?? "");
+        Assert.DoesNotContain("Exception", text);
+        Assert.DoesNotContain("   at ", text);
+    }
+}

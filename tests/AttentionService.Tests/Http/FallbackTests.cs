@@ -1,0 +1,68 @@
+using System.Net;
+using AttentionService.Core.Backends;
+using AttentionService.Tests.Reference;
+using AttentionService.Tests.Support;
+using static AttentionService.Tests.Support.AttendClient;
+
+namespace AttentionService.Tests.Http;
+
+/// <summary>Under Auto, the managed backend answers with the same numbers whenever ONNX Runtime cannot.</summary>
+public sealed class FallbackTests
+{
+    private static readonly Random Rng = new(5);
+    private static readonly float[][] Query = ReferenceAttention.Random(Rng, 4, 64);
+    private static readonly float[][] Values = ReferenceAttention.Random(Rng, 12, 64);
+
+    [Theory]
+    [InlineData(FaultInjection.Fault.CannotCreate)]
+    [InlineData(FaultInjection.Fault.RunsFail)]
+    public async Task ManagedAnswersWithTheReferenceNumbersWhenOnnxRuntimeFails(FaultInjection.Fault fault)
+    {
+        using var factory = new AttentionServiceFactory([], services => services.InjectFault(BackendKind.Onnx, fault));
+        var client = factory.CreateClient();
+
+        var response = await client.PostAttendAsync(new { query = Query, values = Values });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadObjectAsync();
+        Assert.Equal("managed", (string?)body["backend"]);
+        var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
+        AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
+        AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+    }
+
+    [Fact]
+    public async Task ForcingAnUnavailableBackendIs503WithRetryAfter()
+    {
+        using var factory = new AttentionServiceFactory([], services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.CannotCreate));
+        var client = factory.CreateClient();
+
+        var response = await client.PostAttendAsync(new { query = Query, values = Values, backend = "onnx" });
+
+        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx cannot create a session");
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task OnnxPolicyDoesNotFallBack()
+    {
+        using var factory = new AttentionServiceFactory(new() { ["Attention:Backend"] = "Onnx" },
+            services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.RunsFail));
+        var client = factory.CreateClient();
+
+        var response = await client.PostAttendAsync(new { query = Query, values = Values });
+
+        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx run failed");
+    }
+
+    [Fact]
+    public async Task ManagedPolicyServesFromManaged()
+    {
+        using var factory = new AttentionServiceFactory(new() { ["Attention:Backend"] = "Managed" });
+        var client = factory.CreateClient();
+
+        var body = await (await client.PostAttendAsync(new { query = Query, values = Values })).ReadObjectAsync();
+
+        Assert.Equal("managed", (string?)body["backend"]);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AttentionService.Tests.Support;
+
+namespace AttentionService.Tests.Http;
+
+/// <summary>GET /models, /models/{name}, health and Swagger through the real app.</summary>
+public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClassFixture<AttentionServiceFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task ModelMetadataIsInKServeFormWithBothBackendsReady()
+    {
+        var response = await _client.GetAsync("/models/luong-dot");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var model = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal("luong-dot", (string?)model["name"]);
+        Assert.Equal("onnx", (string?)model["platform"]);
+        Assert.True((bool)model["ready"]!);
+        var query = model["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "query")!;
+        Assert.Equal("FP32", (string?)query["datatype"]);
+        Assert.Equal([-1L, -1L, -1L], query["shape"]!.AsArray().Select(d => (long)d!));
+        Assert.Equal(["batch", "tq", "d"], query["dims"]!.AsArray().Select(d => (string)d!));
+        var outputs = model["outputs"]!.AsArray().Select(o => (string)o!["name"]!).ToArray();
+        Assert.Contains("context", outputs);
+        Assert.Contains("weights", outputs);
+        var backends = model["backends"]!.AsArray();
+        Assert.Equal(["onnx", "managed"], backends.Select(b => (string)b!["name"]!));
+        Assert.All(backends, b => Assert.True((bool)b!["ready"]!));
+        Assert.Equal("dot", (string?)model["parameters"]!["attention.scoring"]);
+    }
+
+    [Fact]
+    public async Task ModelListNamesEveryModelFile()
+    {
+        var list = JsonNode.Parse(await _client.GetStringAsync("/models"))!["models"]!.AsArray();
+
+        var expected = Directory.GetFiles(RepoPaths.Models, "*.onnx").Select(Path.GetFileNameWithoutExtension).Order();
+        Assert.Equal(expected, list.Select(m => (string?)m!["name"]).Order());
+    }
+
+    [Fact]
+    public async Task HealthEndpointsAnswerReadyOnceModelsLoad()
+    {
+        var live = await _client.GetAsync("/health/live");
+        var ready = await _client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", (string?)JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["status"]);
+    }
+
+    [Fact]
+    public async Task SwaggerDocumentsAttendWithAnExampleThatWorks()
+    {
+        var document = JsonNode.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"))!;
+        var ui = await _client.GetAsync("/swagger/index.html");
+
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        var attend = document["paths"]!["/attend"]!["post"]!;
+        Assert.False(string.IsNullOrWhiteSpace((string?)attend["description"]));
+        var schema = document["components"]!["schemas"]!["AttendRequest"]!;
+        var example = (schema["example"] ?? schema["examples"]![0])!.ToJsonString();
+        var response = await _client.PostRawAsync(example);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
