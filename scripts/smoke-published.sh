@@ -38,8 +38,9 @@ free_port() {
 # start_app LOG: starts the published app on a free loopback port; sets app_pid and port.
 start_app() {
   port="$(free_port)"
-  Attention__Backend=Auto ASPNETCORE_ENVIRONMENT=Production \
-    dotnet "$publish_dir/AttentionService.dll" --urls "http://127.0.0.1:$port" > "$1" 2>&1 &
+  # From the publish dir, as the image runs it (WORKDIR /app), so the app resolves its own models/ folder.
+  (cd "$publish_dir" && Attention__Backend=Auto ASPNETCORE_ENVIRONMENT=Production \
+    exec dotnet "$publish_dir/AttentionService.dll" --urls "http://127.0.0.1:$port") > "$1" 2>&1 &
   app_pid=$!
 }
 
