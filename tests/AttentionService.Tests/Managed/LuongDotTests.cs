@@ -1,3 +1,4 @@
+using AttentionService.Backends.Managed;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Tests.Reference;
@@ -9,45 +10,55 @@ public class LuongDotTests
 {
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<int, int, int, int> Shapes() => new()
+    public static TheoryData<int, int, int, int, int, bool> Shapes() => new()
     {
-        { 1, 1, 1, 1 },
-        { 1, 1, 32, 64 },
-        { 1, 1, 1, 64 },
-        { 3, 1, 9, 64 },
-        { 4, 5, 1, 16 },
-        { 2, 7, 13, 33 },
-        { 5, 3, 17, 3 },
-        { 1, 128, 128, 128 },
-        { 2, 64, 128, 128 },
+        { 1, 1, 1, 1, 1, false },
+        { 1, 1, 32, 64, 64, false },
+        { 1, 1, 1, 64, 64, false },
+        { 3, 1, 9, 64, 64, true },
+        { 4, 5, 1, 16, 16, false },
+        { 2, 7, 13, 33, 5, true },
+        { 5, 3, 17, 3, 20, true },
+        { 1, 128, 128, 128, 128, true },
+        { 2, 64, 128, 128, 64, false },
     };
 
+    /// <summary>Keys and values are separate inputs (dv may differ from d); masked rows keep at least one position.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ContextAndWeightsMatchReference(int batch, int tq, int tv, int d)
+    public void ContextAndWeightsMatchReference(int batch, int tq, int tv, int d, int dv, bool masked)
     {
         using var backend = ManagedModels.Load("luong-dot");
         var rng = new Random(batch * 1000 + tq * 100 + tv * 10 + d);
         var queries = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tq, d)).ToArray();
-        var values = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tv, d)).ToArray();
-        using var query = Tensor.Wrap(queries.SelectMany(q => q.SelectMany(r => r)).ToArray(), batch, tq, d);
-        using var value = Tensor.Wrap(values.SelectMany(v => v.SelectMany(r => r)).ToArray(), batch, tv, d);
+        var keys = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tv, d)).ToArray();
+        var values = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tv, dv)).ToArray();
+        var masks = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, tq)
+            .Select(_ => Enumerable.Range(0, tv).Select(j => !masked || j == 0 || rng.NextDouble() < 0.6).ToArray()).ToArray()).ToArray();
+        using var query = Tensor.Wrap(Flatten(queries), batch, tq, d);
+        using var key = Tensor.Wrap(Flatten(keys), batch, tv, d);
+        using var value = Tensor.Wrap(Flatten(values), batch, tv, dv);
+        using var mask = Tensor.Wrap(masks.SelectMany(m => m.SelectMany(r => r.Select(on => on ? 1f : 0f))).ToArray(), batch, tq, tv);
 
-        var outputs = backend.Run([query, value], CancellationToken.None);
+        var outputs = backend.Run([query, key, value, mask], CancellationToken.None);
         using var context = outputs[0];
         using var weights = outputs[1];
 
-        Assert.Equal([batch, tq, d], context.Shape);
+        Assert.Equal([batch, tq, dv], context.Shape);
         Assert.Equal([batch, tq, tv], weights.Shape);
         for (var b = 0; b < batch; b++)
         {
-            var (expectedContext, expectedWeights) = ReferenceAttention.DotProduct(queries[b], values[b], values[b]);
+            var (expectedContext, expectedWeights) = ReferenceAttention.DotProduct(queries[b], keys[b], values[b], mask: masks[b]);
             for (var i = 0; i < tq; i++)
             {
                 for (var j = 0; j < tv; j++)
-                    AssertClose(expectedWeights[i][j], weights.Span[(b * tq + i) * tv + j], $"weights[{b},{i},{j}]");
-                for (var k = 0; k < d; k++)
-                    AssertClose(expectedContext[i][k], context.Span[(b * tq + i) * d + k], $"context[{b},{i},{k}]");
+                {
+                    var actual = weights.Span[(b * tq + i) * tv + j];
+                    if (!masks[b][i][j]) Assert.Equal(0f, actual);
+                    AssertClose(expectedWeights[i][j], actual, $"weights[{b},{i},{j}]");
+                }
+                for (var k = 0; k < dv; k++)
+                    AssertClose(expectedContext[i][k], context.Span[(b * tq + i) * dv + k], $"context[{b},{i},{k}]");
             }
         }
     }
@@ -55,8 +66,10 @@ public class LuongDotTests
     [Fact]
     public void TransposeIsFoldedIntoTheScoresMatMul()
     {
-        using var backend = ManagedModels.Load("luong-dot");
-        Assert.Equal(3, backend.StepCount);
+        var source = ManagedModels.Source("luong-dot");
+        using var backend = (ManagedBackend)new ManagedBackendFactory().Create(source);
+        Assert.Equal(1, source.Proto.Graph.Node.Count(n => n.OpType == "Transpose"));
+        Assert.Equal(source.Proto.Graph.Node.Count - 1, backend.StepCount);
     }
 
     [Fact]
@@ -67,14 +80,16 @@ public class LuongDotTests
         var inputs = Enumerable.Range(0, shapes).Select(s =>
         {
             var (batch, tq, tv, d) = (1 + s % 3, 1 + 7 * s, 5 + 11 * s, 8 + 9 * s);
-            return (Query: ScalarReference.Random(100 + s, batch * tq * d), Values: ScalarReference.Random(200 + s, batch * tv * d), Shape: (batch, tq, tv, d));
+            return (Query: ScalarReference.Random(100 + s, batch * tq * d), Values: ScalarReference.Random(200 + s, batch * tv * d),
+                Mask: ScalarReference.Random(300 + s, batch * tq * tv, 0f, 1f), Shape: (batch, tq, tv, d));
         }).ToArray();
         float[][] RunOnce(int s)
         {
             var (batch, tq, tv, d) = inputs[s].Shape;
             using var query = Tensor.Wrap(inputs[s].Query, batch, tq, d);
             using var values = Tensor.Wrap(inputs[s].Values, batch, tv, d);
-            var outputs = backend.Run([query, values], CancellationToken.None);
+            using var mask = Tensor.Wrap(inputs[s].Mask, batch, tq, tv);
+            var outputs = backend.Run([query, values, values, mask], CancellationToken.None);
             try
             {
                 return outputs.Select(o => o.Span.ToArray()).ToArray();
@@ -105,9 +120,11 @@ public class LuongDotTests
         var valuesData = ScalarReference.Random(32, 2 * 5 * 8);
         using var query = Tensor.Wrap((float[])queryData.Clone(), 2, 3, 8);
         using var values = Tensor.Wrap((float[])valuesData.Clone(), 2, 5, 8);
-        foreach (var output in backend.Run([query, values], CancellationToken.None)) output.Dispose();
+        using var mask = Tensor.Wrap(Enumerable.Repeat(1f, 2 * 3 * 5).ToArray(), 2, 3, 5);
+        foreach (var output in backend.Run([query, values, values, mask], CancellationToken.None)) output.Dispose();
         Assert.Equal(queryData, query.Span.ToArray());
         Assert.Equal(valuesData, values.Span.ToArray());
+        Assert.All(mask.Span.ToArray(), m => Assert.Equal(1f, m));
     }
 
     [Fact]
@@ -116,7 +133,8 @@ public class LuongDotTests
         using var backend = ManagedModels.Load("luong-dot");
         using var query = Tensor.Wrap(new float[4], 1, 1, 4);
         using var values = Tensor.Wrap(new float[8], 1, 2, 4);
-        Assert.Throws<OperationCanceledException>(() => backend.Run([query, values], new CancellationToken(canceled: true)));
+        using var mask = Tensor.Wrap([1f, 1f], 1, 1, 2);
+        Assert.Throws<OperationCanceledException>(() => backend.Run([query, values, values, mask], new CancellationToken(canceled: true)));
     }
 
     [Fact]
@@ -124,8 +142,9 @@ public class LuongDotTests
     {
         using var backend = ManagedModels.Load("luong-dot");
         using var query = Tensor.Wrap(new float[4], 1, 1, 4);
-        using var values = Tensor.Wrap(new float[10], 1, 2, 5);
-        var error = Assert.Throws<ArgumentException>(() => backend.Run([query, values], CancellationToken.None));
+        using var keys = Tensor.Wrap(new float[10], 1, 2, 5);
+        using var mask = Tensor.Wrap([1f, 1f], 1, 1, 2);
+        var error = Assert.Throws<ArgumentException>(() => backend.Run([query, keys, keys, mask], CancellationToken.None));
         Assert.Contains("MatMul", error.Message);
     }
 
@@ -137,6 +156,8 @@ public class LuongDotTests
         Assert.Equal(BackendKind.Managed, factory.Kind);
         Assert.Equal(BackendKind.Managed, backend.Kind);
     }
+
+    private static float[] Flatten(float[][][] items) => items.SelectMany(item => item.SelectMany(row => row)).ToArray();
 
     private static void AssertClose(double expected, float actual, string where) =>
         Assert.True(Math.Abs(expected - actual) <= Tolerance, $"{where}: expected {expected}, got {actual}");
