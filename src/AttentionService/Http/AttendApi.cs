@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using AttentionService.Configuration;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
+using AttentionService.Hosting;
 using AttentionService.Http.Contracts;
 using AttentionService.Http.Json;
 using AttentionService.Inference;
@@ -15,7 +16,7 @@ namespace AttentionService.Http;
 /// <summary><c>POST /attend</c>: context vectors and attention weights for a query against keys and values.</summary>
 public static class AttendApi
 {
-    public static RouteHandlerBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
+    public static IEndpointConventionBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/attend", Attend)
             .WithName("Attend")
             .WithTags("Attention")
@@ -28,7 +29,9 @@ public static class AttendApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(InferenceProtection.ConcurrencyPolicy)
+            .WithRequestTimeout(InferenceProtection.TimeoutPolicy);
 
     /// <summary>Dependencies of the handler.</summary>
     public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options);
