@@ -29,6 +29,7 @@ public sealed class FallbackTests
         var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
         AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
         AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+        Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="onnx",to="managed"\} [1-9]""", await client.GetStringAsync("/metrics"));
     }
 
     [Fact]
