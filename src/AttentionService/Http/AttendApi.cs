@@ -10,6 +10,7 @@ using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Serilog;
 
 namespace AttentionService.Http;
 
@@ -34,7 +35,7 @@ public static class AttendApi
             .WithRequestTimeout(InferenceProtection.TimeoutPolicy);
 
     /// <summary>Dependencies of the handler.</summary>
-    public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options);
+    public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options, IDiagnosticContext Log);
 
     public static async Task<Results<Ok<AttendResponse>, ProblemHttpResult>> Attend(
         HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
@@ -69,6 +70,9 @@ public static class AttendApi
 
         var outcome = services.Runner.Run(model, backend, inputs!.Ordered, cancellationToken);
         if (outcome.Error is not null) return outcome.Error.ToProblem(http);
+        // The request's log line carries the model and the backend that answered.
+        services.Log.Set("Model", modelName);
+        services.Log.Set("Backend", outcome.Backend.ToWireName());
         var outputs = outcome.Outputs!;
         foreach (var output in outputs) http.Response.RegisterForDispose(output);
 

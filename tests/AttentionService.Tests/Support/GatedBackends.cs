@@ -52,6 +52,8 @@ public sealed class GatedBackends
 
         public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
         {
+            // The warm-up at load runs without a cancellable token and passes straight through.
+            if (!cancellationToken.CanBeCanceled) return inner.Run(inputs, cancellationToken);
             Interlocked.Increment(ref gate._entered);
             try
             {
