@@ -18,6 +18,8 @@ public sealed class ManagedBackend : IModelBackend
 
     public BackendKind Kind => BackendKind.Managed;
 
+    public string Description => $"managed C# kernels, {System.Numerics.Vector<float>.Count * 32}-bit vectors";
+
     /// <summary>How many nodes the plan runs (after folding Transposes into MatMuls).</summary>
     public int StepCount => _plan.Steps.Length;
 

@@ -46,7 +46,7 @@ public static class ModelsApi
             signature?.Inputs.Select(ToMetadata).ToArray() ?? [],
             signature?.Outputs.Select(ToMetadata).ToArray() ?? [],
             signature?.Metadata ?? new Dictionary<string, string>(),
-            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason)).ToArray());
+            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray());
     }
 
     private static TensorMetadata ToMetadata(Core.Models.TensorSpec spec) =>
