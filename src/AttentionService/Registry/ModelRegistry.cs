@@ -85,17 +85,33 @@ public sealed class ModelRegistry(
 
     private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)
     {
+        IModelBackend backend;
         try
         {
-            return new BackendSlot(factory.Kind, factory.Create(source), null);
+            backend = factory.Create(source);
         }
         catch (Exception e)
         {
             // Any failure to build a backend (not only the documented BackendUnavailableException) leaves the model
             // listed with the reason instead of stopping the service.
-            logger.LogWarning("Model {Model} has no {Backend} backend: {Reason}", source.Name, factory.Kind.ToWireName(), e.Message);
-            return new BackendSlot(factory.Kind, null, e.Message);
+            return Unavailable(factory.Kind, source.Name, e.Message);
         }
+        try
+        {
+            WarmUp.Run(backend, source.Signature);
+            return new BackendSlot(factory.Kind, backend, null);
+        }
+        catch (Exception e)
+        {
+            backend.Dispose();
+            return Unavailable(factory.Kind, source.Name, $"the warm-up run failed: {e.Message}");
+        }
+    }
+
+    private BackendSlot Unavailable(BackendKind kind, string model, string reason)
+    {
+        logger.LogWarning("Model {Model} has no {Backend} backend: {Reason}", model, kind.ToWireName(), reason);
+        return new BackendSlot(kind, null, reason);
     }
 
     public void Dispose()
