@@ -3,7 +3,6 @@ using AttentionService.Configuration;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Inference;
-using AttentionService.Onnx;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Registry;
@@ -59,12 +58,9 @@ public sealed class ModelRegistry(
         ModelSource source;
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            var proto = OnnxModelFile.Parse(bytes);
-            var signature = ModelSignature.FromOnnx(proto);
-            if (AttentionContract.Check(signature) is { } mismatch)
+            source = ModelSource.Read(name, path);
+            if (AttentionContract.Check(source.Signature) is { } mismatch)
                 throw new InvalidDataException($"not an attention model for /attend: {mismatch}");
-            source = new ModelSource(name, path, bytes, proto, signature);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

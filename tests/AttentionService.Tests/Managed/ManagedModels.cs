@@ -9,16 +9,9 @@ namespace AttentionService.Tests.Managed;
 /// <summary>Loads models (repository files or graphs built in a test) onto the managed backend.</summary>
 public static class ManagedModels
 {
-    public static ModelSource Source(string name)
-    {
-        var path = RepoPaths.Model(name);
-        var bytes = File.ReadAllBytes(path);
-        var proto = OnnxModelFile.Parse(bytes);
-        return new ModelSource(name, path, bytes, proto, ModelSignature.FromOnnx(proto));
-    }
+    public static ModelSource Source(string name) => ModelSource.Read(name, RepoPaths.Model(name));
 
-    public static ModelSource Source(ModelProto proto) =>
-        new(proto.Graph.Name, "(built in test)", OnnxModelFile.ToBytes(proto), proto, ModelSignature.FromOnnx(proto));
+    public static ModelSource Source(ModelProto proto) => ModelSource.FromProto(proto.Graph.Name, "(built in test)", proto);
 
     public static ManagedBackend Load(string name) => (ManagedBackend)new ManagedBackendFactory().Create(Source(name));
 
