@@ -42,8 +42,13 @@ public static class AttendApi
     {
         var options = services.Options.Value;
         if (!http.Request.HasJsonContentType())
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'");
+
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
+            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                $"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported");
 
         var (parsed, error) = await ReadRequestAsync(http, options.Limits, cancellationToken);
         if (error is not null) return error.ToProblem(http);
@@ -51,7 +56,7 @@ public static class AttendApi
 
         var modelName = request.Model ?? options.DefaultModel;
         if (!services.Registry.TryGet(modelName, out var model))
-            return InferenceError.ModelNotFound($"model '{modelName}' not found; models are {string.Join(", ", services.Registry.Names)}").ToProblem(http);
+            return InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", services.Registry.Names)}").ToProblem(http);
         if (model.Signature is null)
             return InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}").ToProblem(http);
 
@@ -59,7 +64,7 @@ public static class AttendApi
         if (request.Backend is not null)
         {
             if (!BackendNames.TryParse(request.Backend, out var kind))
-                return InferenceError.BadRequest($"unknown backend '{request.Backend}'; backends are {string.Join(", ", BackendNames.All)}").ToProblem(http);
+                return InferenceError.BadRequest($"unknown backend '{ModelName.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}").ToProblem(http);
             backend = kind;
         }
 
@@ -117,9 +122,14 @@ public static class AttendApi
             }
             if (read.IsCompleted)
             {
-                var parsed = AttendRequestReader.Read(buffer, limits);
-                body.AdvanceTo(buffer.End);
-                return parsed;
+                try
+                {
+                    return AttendRequestReader.Read(buffer, limits);
+                }
+                finally
+                {
+                    body.AdvanceTo(buffer.End);
+                }
             }
             // Keep everything until the body is complete: the parser reads it as one sequence, without copying.
             body.AdvanceTo(buffer.Start, buffer.End);
