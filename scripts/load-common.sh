@@ -28,7 +28,7 @@ start_app() {
   base_url="http://127.0.0.1:$port"
   (cd "$publish_dir" && exec env ASPNETCORE_ENVIRONMENT=Production \
     'Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware=Warning' \
-    dotnet AttentionService.dll --urls "$base_url" "$@") > "$work/app.log" 2>&1 &
+    Attention__ShutdownDrainSeconds=0 dotnet AttentionService.dll --urls "$base_url" "$@") > "$work/app.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 300); do
     if curl -fs "$base_url/health/ready" > /dev/null 2>&1; then return; fi
@@ -40,15 +40,7 @@ start_app() {
   exit 1
 }
 
-stop_app() {
-  if [[ -n $app_pid ]] && kill -0 "$app_pid" 2> /dev/null; then
-    kill "$app_pid" 2> /dev/null
-    for _ in $(seq 1 100); do kill -0 "$app_pid" 2> /dev/null || break; sleep 0.1; done
-    kill -9 "$app_pid" 2> /dev/null
-    wait "$app_pid" 2> /dev/null
-  fi
-  app_pid=""
-}
+source "$(dirname "${BASH_SOURCE[0]}")/app-process.sh"
 
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$app_pid/status"; }
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using AttentionService.Configuration;
 using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using AttentionService.Hosting;
 using AttentionService.Http.Contracts;
@@ -81,8 +82,8 @@ public static class AttendApi
         var outputs = outcome.Outputs!;
         foreach (var output in outputs) http.Response.RegisterForDispose(output);
 
-        var context = Output(model.Signature, outputs, AttentionContract.Context, inputs.Batched);
-        var weights = Output(model.Signature, outputs, AttentionContract.Weights, inputs.Batched);
+        var context = Output(model.Signature, outputs, AttentionTensorNames.Context, inputs.Batched);
+        var weights = Output(model.Signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
         if (!AllFinite(context) || !AllFinite(weights))
             return InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down").ToProblem(http);
 

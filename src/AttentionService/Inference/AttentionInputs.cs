@@ -47,11 +47,11 @@ public sealed class AttentionInputs : IDisposable
         var keysLabel = keys is null ? "values (as keys)" : "keys";
         if (LimitError(limits, q, (keysLabel, k), v) is { } tooLarge)
             return inputs.Failed(tooLarge);
-        if (signature.InputIndex(AttentionContract.Keys) < 0 && keys is not null)
+        if (signature.InputIndex(AttentionTensorNames.Keys) < 0 && keys is not null)
             return inputs.Failed(InferenceError.Unprocessable($"model '{modelName}' takes no keys (its keys are its values); inputs are {InputList(signature)}"));
 
         Tensor? fullMask = null;
-        if (signature.InputIndex(AttentionContract.Mask) >= 0)
+        if (signature.InputIndex(AttentionTensorNames.Mask) >= 0)
         {
             // Batch and tv of keys/values are checked against each other by the signature; the mask is built from k.
             if (k.Shape[0] != batch)
@@ -70,14 +70,14 @@ public sealed class AttentionInputs : IDisposable
         {
             ordered[i] = signature.Inputs[i].Name switch
             {
-                AttentionContract.Query => q,
-                AttentionContract.Keys => k,
-                AttentionContract.Values => v,
-                AttentionContract.Mask => fullMask!,
+                AttentionTensorNames.Query => q,
+                AttentionTensorNames.Keys => k,
+                AttentionTensorNames.Values => v,
+                AttentionTensorNames.Mask => fullMask!,
                 var other => throw new InvalidOperationException($"input '{other}' passed the attention contract"),
             };
         }
-        var labels = signature.Inputs.Select(i => i.Name == AttentionContract.Keys ? keysLabel : i.Name).ToArray();
+        var labels = signature.Inputs.Select(i => i.Name == AttentionTensorNames.Keys ? keysLabel : i.Name).ToArray();
         if (signature.Validate(ordered, labels) is { } mismatch)
             return inputs.Failed(InferenceError.Unprocessable($"model '{modelName}': {mismatch}"));
         return (inputs, null);
