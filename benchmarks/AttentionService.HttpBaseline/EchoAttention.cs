@@ -4,8 +4,8 @@ namespace AttentionService.HttpBaseline;
 
 /// <summary>
 /// Outputs shaped like attention's, context <c>[.., tq, dv]</c> and weights <c>[.., tq, tv]</c>, filled in one cheap
-/// pass instead of computed: context echoes the query's scale and weights are pseudo-random in (0, 1), so the numbers
-/// written have as many digits as real ones (formatting cost depends on it).
+/// pass instead of computed: context echoes the values' scale and weights are pseudo-random around 1/tv, a softmax row's
+/// mean, so the numbers written have as many digits as real ones (formatting cost depends on it).
 /// </summary>
 internal static class EchoAttention
 {
@@ -22,13 +22,14 @@ internal static class EchoAttention
         var c = context.Span;
         for (var i = 0; i < c.Length; i++) c[i] = v[i % v.Length] * 0.318f;
         var w = weights.Span;
+        var scale = 2f / tv / 16777217f;
         var state = 2463534242u;
         for (var i = 0; i < w.Length; i++)
         {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
-            w[i] = ((state >> 8) + 1) * (1f / 16777218f);
+            w[i] = ((state >> 8) + 1) * scale;
         }
         return (context, weights);
     }
