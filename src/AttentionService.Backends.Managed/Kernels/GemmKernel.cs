@@ -48,10 +48,15 @@ public static class GemmKernel
             throw new ArgumentException($"c has {cLength} elements, m*n = {m}*{n} = {(long)m * n}", "c");
     }
 
-    /// <summary>Column tiles of 2 vectors, then 1; a last partial tile is recomputed overlapping its left neighbour (needs n ≥ Count).</summary>
+    /// <summary>Column tiles of 2 vectors, then 1; a last partial tile is recomputed overlapping its left neighbour (narrower than one vector: scalar).</summary>
     internal static void Multiply<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
+        if (n < TSimd.Count)
+        {
+            Multiply<SimdScalar, float>(a, b, c, m, k, n);
+            return;
+        }
         ref var a0 = ref MemoryMarshal.GetReference(a);
         ref var b0 = ref MemoryMarshal.GetReference(b);
         ref var c0 = ref MemoryMarshal.GetReference(c);

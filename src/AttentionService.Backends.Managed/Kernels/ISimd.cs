@@ -38,6 +38,17 @@ internal interface ISimd<TVector> where TVector : struct
     static abstract TVector Select(TVector condition, TVector whenTrue, TVector whenFalse);
 
     static abstract float Sum(TVector value);
+
+    /// <summary>Lane-wise maximum (the instruction's own NaN behaviour; softmax inputs are not NaN).</summary>
+    static abstract TVector Max(TVector left, TVector right);
+
+    static abstract float MaxAcross(TVector value);
+
+    /// <summary>
+    /// e^x in float precision (Cephes-style range reduction and degree-6 polynomial, within a few ulp); inputs below
+    /// -87.3 (where e^x leaves the normal range) give exactly 0, so e^-inf = 0.
+    /// </summary>
+    static abstract TVector Exp(TVector x);
 }
 
 /// <summary>Reads and writes through managed references without bounds checks; kernels validate lengths up front.</summary>

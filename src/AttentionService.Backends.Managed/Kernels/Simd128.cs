@@ -47,4 +47,31 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.MaxNative(left, right);
+
+    public static float MaxAcross(Vector128<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector128<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        var clamped = Vector128.Min(x, Vector128.Create(ExpConstants.Highest));
+        var n = Vector128.Round(clamped * Vector128.Create(ExpConstants.Log2E));
+        var r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-ExpConstants.Ln2High), clamped);
+        r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-ExpConstants.Ln2Low), r);
+        var p = Vector128.MultiplyAddEstimate(Vector128.Create(ExpConstants.P0), r, Vector128.Create(ExpConstants.P1));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(ExpConstants.P2));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(ExpConstants.P3));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(ExpConstants.P4));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(ExpConstants.P5));
+        p = Vector128.MultiplyAddEstimate(p, r * r, r + Vector128<float>.One);
+        var scale = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
+        return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(ExpConstants.Lowest)), Vector128<float>.Zero, p * scale);
+    }
 }

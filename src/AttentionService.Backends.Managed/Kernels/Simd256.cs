@@ -47,4 +47,31 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.MaxNative(left, right);
+
+    public static float MaxAcross(Vector256<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector256<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var clamped = Vector256.Min(x, Vector256.Create(ExpConstants.Highest));
+        var n = Vector256.Round(clamped * Vector256.Create(ExpConstants.Log2E));
+        var r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-ExpConstants.Ln2High), clamped);
+        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-ExpConstants.Ln2Low), r);
+        var p = Vector256.MultiplyAddEstimate(Vector256.Create(ExpConstants.P0), r, Vector256.Create(ExpConstants.P1));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(ExpConstants.P2));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(ExpConstants.P3));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(ExpConstants.P4));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(ExpConstants.P5));
+        p = Vector256.MultiplyAddEstimate(p, r * r, r + Vector256<float>.One);
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpConstants.Lowest)), Vector256<float>.Zero, p * scale);
+    }
 }

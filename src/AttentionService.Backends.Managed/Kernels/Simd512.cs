@@ -47,4 +47,31 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.MaxNative(left, right);
+
+    public static float MaxAcross(Vector512<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector512<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        var clamped = Vector512.Min(x, Vector512.Create(ExpConstants.Highest));
+        var n = Vector512.Round(clamped * Vector512.Create(ExpConstants.Log2E));
+        var r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-ExpConstants.Ln2High), clamped);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-ExpConstants.Ln2Low), r);
+        var p = Vector512.MultiplyAddEstimate(Vector512.Create(ExpConstants.P0), r, Vector512.Create(ExpConstants.P1));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(ExpConstants.P2));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(ExpConstants.P3));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(ExpConstants.P4));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(ExpConstants.P5));
+        p = Vector512.MultiplyAddEstimate(p, r * r, r + Vector512<float>.One);
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpConstants.Lowest)), Vector512<float>.Zero, p * scale);
+    }
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
 /// <summary>
 /// Softmax along one axis of a tensor viewed as <c>[outer, axis, inner]</c>. Numerically stable: the maximum along the
 /// axis is subtracted before exponentiating, so a -inf entry becomes exp(-inf) = 0 exactly while the others stay finite.
+/// Three passes per row: maximum; exponentials stored and summed; scaling by the reciprocal of the sum.
 /// </summary>
 public static class SoftmaxKernel
 {
@@ -17,14 +19,49 @@ public static class SoftmaxKernel
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
         if (x.Length % rowLength != 0)
             throw new ArgumentException($"x has {x.Length} elements, not a whole number of rows of {rowLength}", nameof(x));
+        if (Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
+        else if (Simd256.IsAccelerated && rowLength >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, destination, rowLength);
+        else if (Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
+        else Rows<SimdScalar, float>(x, destination, rowLength);
+    }
+
+    internal static void Rows<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination, int rowLength)
+        where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var d0 = ref MemoryMarshal.GetReference(destination);
+        var width = TSimd.Count;
+        var vectorLength = rowLength - rowLength % width;
         for (var offset = 0; offset < x.Length; offset += rowLength)
         {
-            var row = x.Slice(offset, rowLength);
-            var result = destination.Slice(offset, rowLength);
-            var max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, result);
-            TensorPrimitives.Exp(result, result);
-            TensorPrimitives.Divide(result, TensorPrimitives.Sum(result), result);
+            ref var row = ref FloatRef.At(ref x0, offset);
+            ref var result = ref FloatRef.At(ref d0, offset);
+
+            var maxVector = TSimd.Broadcast(float.NegativeInfinity);
+            for (var i = 0; i < vectorLength; i += width)
+                maxVector = TSimd.Max(maxVector, TSimd.Load(ref FloatRef.At(ref row, i)));
+            var max = TSimd.MaxAcross(maxVector);
+            for (var i = vectorLength; i < rowLength; i++)
+                max = MathF.Max(max, FloatRef.At(ref row, i));
+
+            var shift = TSimd.Broadcast(max);
+            var sumVector = TSimd.Zero;
+            for (var i = 0; i < vectorLength; i += width)
+            {
+                var e = TSimd.Exp(TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, i)), shift));
+                TSimd.Store(e, ref FloatRef.At(ref result, i));
+                sumVector = TSimd.Add(sumVector, e);
+            }
+            var sum = TSimd.Sum(sumVector);
+            for (var i = vectorLength; i < rowLength; i++)
+                sum += FloatRef.At(ref result, i) = SimdScalar.Exp(FloatRef.At(ref row, i) - max);
+
+            var inverse = 1f / sum;
+            var scale = TSimd.Broadcast(inverse);
+            for (var i = 0; i < vectorLength; i += width)
+                TSimd.Store(TSimd.Multiply(TSimd.Load(ref FloatRef.At(ref result, i)), scale), ref FloatRef.At(ref result, i));
+            for (var i = vectorLength; i < rowLength; i++)
+                FloatRef.At(ref result, i) *= inverse;
         }
     }
 
@@ -42,31 +79,64 @@ public static class SoftmaxKernel
             throw new ArgumentException($"x has {x.Length} elements, [{outer}, {axisLength}, {inner}] needs {expected}", nameof(x));
         if (destination.Length != x.Length)
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
+        if (Simd512.IsAccelerated) Strided<Simd512, Vector512<float>>(x, destination, outer, axisLength, inner);
+        else if (Simd256.IsAccelerated) Strided<Simd256, Vector256<float>>(x, destination, outer, axisLength, inner);
+        else if (Simd128.IsAccelerated) Strided<Simd128, Vector128<float>>(x, destination, outer, axisLength, inner);
+        else Strided<SimdScalar, float>(x, destination, outer, axisLength, inner);
+    }
 
+    internal static void Strided<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination, int outer, int axisLength, int inner)
+        where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
         float[]? rented = null;
         var scratch = inner <= 256 ? stackalloc float[2 * inner] : (rented = ArrayPool<float>.Shared.Rent(2 * inner)).AsSpan(0, 2 * inner);
-        var max = scratch[..inner];
-        var sum = scratch[inner..];
+        ref var max = ref MemoryMarshal.GetReference(scratch);
+        ref var sum = ref FloatRef.At(ref max, inner);
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var d0 = ref MemoryMarshal.GetReference(destination);
+        var width = TSimd.Count;
+        var vectorInner = inner - inner % width;
         var block = axisLength * inner;
         for (var o = 0; o < outer; o++)
         {
-            var input = x.Slice(o * block, block);
-            var output = destination.Slice(o * block, block);
-            input[..inner].CopyTo(max);
-            for (var a = 1; a < axisLength; a++)
-                TensorPrimitives.Max(max, input.Slice(a * inner, inner), max);
-            sum.Clear();
-            for (var a = 0; a < axisLength; a++)
+            ref var input = ref FloatRef.At(ref x0, o * block);
+            ref var output = ref FloatRef.At(ref d0, o * block);
+            for (var i = 0; i < inner; i++)
             {
-                var row = output.Slice(a * inner, inner);
-                TensorPrimitives.Subtract(input.Slice(a * inner, inner), max, row);
-                TensorPrimitives.Exp(row, row);
-                TensorPrimitives.Add(sum, row, sum);
+                FloatRef.At(ref max, i) = float.NegativeInfinity;
+                FloatRef.At(ref sum, i) = 0f;
             }
             for (var a = 0; a < axisLength; a++)
             {
-                var row = output.Slice(a * inner, inner);
-                TensorPrimitives.Divide(row, sum, row);
+                ref var row = ref FloatRef.At(ref input, a * inner);
+                var i = 0;
+                for (; i < vectorInner; i += width)
+                    TSimd.Store(TSimd.Max(TSimd.Load(ref FloatRef.At(ref max, i)), TSimd.Load(ref FloatRef.At(ref row, i))), ref FloatRef.At(ref max, i));
+                for (; i < inner; i++)
+                    FloatRef.At(ref max, i) = MathF.Max(FloatRef.At(ref max, i), FloatRef.At(ref row, i));
+            }
+            for (var a = 0; a < axisLength; a++)
+            {
+                ref var row = ref FloatRef.At(ref input, a * inner);
+                ref var result = ref FloatRef.At(ref output, a * inner);
+                var i = 0;
+                for (; i < vectorInner; i += width)
+                {
+                    var e = TSimd.Exp(TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, i)), TSimd.Load(ref FloatRef.At(ref max, i))));
+                    TSimd.Store(e, ref FloatRef.At(ref result, i));
+                    TSimd.Store(TSimd.Add(TSimd.Load(ref FloatRef.At(ref sum, i)), e), ref FloatRef.At(ref sum, i));
+                }
+                for (; i < inner; i++)
+                    FloatRef.At(ref sum, i) += FloatRef.At(ref result, i) = SimdScalar.Exp(FloatRef.At(ref row, i) - FloatRef.At(ref max, i));
+            }
+            for (var a = 0; a < axisLength; a++)
+            {
+                ref var result = ref FloatRef.At(ref output, a * inner);
+                var i = 0;
+                for (; i < vectorInner; i += width)
+                    TSimd.Store(TSimd.Divide(TSimd.Load(ref FloatRef.At(ref result, i)), TSimd.Load(ref FloatRef.At(ref sum, i))), ref FloatRef.At(ref result, i));
+                for (; i < inner; i++)
+                    FloatRef.At(ref result, i) /= FloatRef.At(ref sum, i);
             }
         }
         if (rented is not null) ArrayPool<float>.Shared.Return(rented);

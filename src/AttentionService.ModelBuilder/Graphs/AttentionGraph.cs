@@ -1,3 +1,4 @@
+using AttentionService.Core.Models;
 using AttentionService.Onnx;
 
 namespace AttentionService.ModelBuilder.Graphs;
@@ -8,12 +9,12 @@ namespace AttentionService.ModelBuilder.Graphs;
 /// </summary>
 public static class AttentionGraph
 {
-    public const string Query = "query";
-    public const string Keys = "keys";
-    public const string Values = "values";
-    public const string Mask = "mask";
-    public const string Context = "context";
-    public const string Weights = "weights";
+    public const string Query = AttentionTensorNames.Query;
+    public const string Keys = AttentionTensorNames.Keys;
+    public const string Values = AttentionTensorNames.Values;
+    public const string Mask = AttentionTensorNames.Mask;
+    public const string Context = AttentionTensorNames.Context;
+    public const string Weights = AttentionTensorNames.Weights;
 
     /// <summary>The feature size of models with learned weights.</summary>
     public const int ModelDim = 64;

@@ -27,6 +27,20 @@ public sealed class AttentionOptions
 
     [Required, ValidateObjectMembers]
     public RequestLimits Limits { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public ConcurrencyOptions Concurrency { get; set; } = new();
+
+    /// <summary>Longest an /attend request may take, queueing included, before it is stopped and answered 503.</summary>
+    [Range(1, 3600)]
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// On SIGTERM, readiness turns false at once and the service keeps serving this long, so load balancers stop
+    /// sending before the listener closes; then in-flight requests finish and new connections are refused.
+    /// </summary>
+    [Range(0, 300)]
+    public int ShutdownDrainSeconds { get; set; } = 5;
 }
 
 public enum BackendPolicy

@@ -1,5 +1,7 @@
+using AttentionService.Configuration;
 using AttentionService.Inference;
 using AttentionService.Registry;
+using Microsoft.Extensions.Options;
 
 namespace AttentionService.Hosting;
 
@@ -14,4 +16,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<InferenceRunner>();
         return services;
     }
+
+    /// <summary>Gives the host time for the drain and for the longest request to finish.</summary>
+    public static IServiceCollection AddShutdownDrain(this IServiceCollection services)
+    {
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
+        services.AddOptions<HostOptions>().Configure<IOptions<AttentionOptions>>((host, attention) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(attention.Value.ShutdownDrainSeconds + attention.Value.RequestTimeoutSeconds + 5));
+        return services;
+    }
 }
+

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using AttentionService.Configuration;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
+using AttentionService.Hosting;
 using AttentionService.Http.Contracts;
 using AttentionService.Http.Json;
 using AttentionService.Inference;
@@ -9,13 +10,14 @@ using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Serilog;
 
 namespace AttentionService.Http;
 
 /// <summary><c>POST /attend</c>: context vectors and attention weights for a query against keys and values.</summary>
 public static class AttendApi
 {
-    public static RouteHandlerBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
+    public static IEndpointConventionBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/attend", Attend)
             .WithName("Attend")
             .WithTags("Attention")
@@ -28,10 +30,12 @@ public static class AttendApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(InferenceProtection.ConcurrencyPolicy)
+            .WithRequestTimeout(InferenceProtection.TimeoutPolicy);
 
     /// <summary>Dependencies of the handler.</summary>
-    public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options);
+    public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options, IDiagnosticContext Log);
 
     public static async Task<Results<Ok<AttendResponse>, ProblemHttpResult>> Attend(
         HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
@@ -66,6 +70,9 @@ public static class AttendApi
 
         var outcome = services.Runner.Run(model, backend, inputs!.Ordered, cancellationToken);
         if (outcome.Error is not null) return outcome.Error.ToProblem(http);
+        // The request's log line carries the model and the backend that answered.
+        services.Log.Set("Model", modelName);
+        services.Log.Set("Backend", outcome.Backend.ToWireName());
         var outputs = outcome.Outputs!;
         foreach (var output in outputs) http.Response.RegisterForDispose(output);
 

@@ -1,14 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using AttentionService.Configuration;
 using AttentionService.Inference;
+using Microsoft.Extensions.Options;
 
 namespace AttentionService.Http;
 
 /// <summary>Maps error values to RFC 9457 problem details.</summary>
 internal static class ProblemResults
 {
-    /// <summary>Seconds a client should wait before retrying a 503.</summary>
-    private const string RetryAfterSeconds = "1";
-
     public static int StatusCode(this InferenceErrorKind kind) => kind switch
     {
         InferenceErrorKind.BadRequest => StatusCodes.Status400BadRequest,
@@ -22,7 +21,8 @@ internal static class ProblemResults
     public static ProblemHttpResult ToProblem(this InferenceError error, HttpContext http)
     {
         if (error.Kind == InferenceErrorKind.Unavailable)
-            http.Response.Headers.RetryAfter = RetryAfterSeconds;
+            http.Response.Headers.RetryAfter = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>()
+                .Value.Concurrency.RetryAfterSeconds.ToString();
         return TypedResults.Problem(detail: error.Detail, statusCode: error.Kind.StatusCode(), title: error.Title);
     }
 }

@@ -8,12 +8,12 @@ namespace AttentionService.Inference;
 /// </summary>
 public static class AttentionContract
 {
-    public const string Query = "query";
-    public const string Keys = "keys";
-    public const string Values = "values";
-    public const string Mask = "mask";
-    public const string Context = "context";
-    public const string Weights = "weights";
+    public const string Query = AttentionTensorNames.Query;
+    public const string Keys = AttentionTensorNames.Keys;
+    public const string Values = AttentionTensorNames.Values;
+    public const string Mask = AttentionTensorNames.Mask;
+    public const string Context = AttentionTensorNames.Context;
+    public const string Weights = AttentionTensorNames.Weights;
 
     private static readonly string[] KnownInputs = [Query, Keys, Values, Mask];
 

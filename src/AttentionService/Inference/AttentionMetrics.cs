@@ -1,34 +1,37 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using AttentionService.Core.Backends;
 using AttentionService.Registry;
+using Prometheus;
 
 namespace AttentionService.Inference;
 
-/// <summary>The service's own instruments (System.Diagnostics.Metrics), labelled by model and backend.</summary>
+/// <summary>
+/// The service's own Prometheus series, labelled by model and backend, beside the HTTP ones (requests by status,
+/// latency histogram, in-flight) that <c>UseHttpMetrics</c> records.
+/// </summary>
 public sealed class AttentionMetrics
 {
-    public const string MeterName = "AttentionService";
+    private static readonly Counter Inferences = Metrics.CreateCounter(
+        "attention_inferences_total", "Inferences answered, by model and the backend that ran them.", "model", "backend");
 
-    private readonly Counter<long> _inferences;
-    private readonly Counter<long> _fallbacks;
-    private readonly Histogram<double> _inferenceSeconds;
+    private static readonly Histogram InferenceSeconds = Metrics.CreateHistogram(
+        "attention_inference_duration_seconds", "Time spent in a backend's run.",
+        new HistogramConfiguration { LabelNames = ["model", "backend"], Buckets = Histogram.ExponentialBuckets(0.00001, 2, 20) });
 
-    public AttentionMetrics(IMeterFactory meterFactory)
-    {
-        var meter = meterFactory.Create(MeterName);
-        _inferences = meter.CreateCounter<long>("attention_inferences", description: "Inferences answered, by model and backend");
-        _fallbacks = meter.CreateCounter<long>("attention_fallbacks", description: "Times a backend could not serve and the next one did, by model and from/to backend");
-        _inferenceSeconds = meter.CreateHistogram<double>("attention_inference_duration", unit: "s", description: "Time spent in a backend's Run");
-    }
+    private static readonly Counter Fallbacks = Metrics.CreateCounter(
+        "attention_fallbacks_total", "Times a backend could not serve and the next one on the route was tried.", "model", "from", "to");
+
+    private static readonly Counter RejectedRequests = Metrics.CreateCounter(
+        "attention_rejected_requests_total", "Requests answered 503 because every inference slot and the queue were full.");
 
     public void Inference(string model, BackendKind backend, TimeSpan elapsed)
     {
-        var tags = new TagList { { "model", model }, { "backend", backend.ToWireName() } };
-        _inferences.Add(1, tags);
-        _inferenceSeconds.Record(elapsed.TotalSeconds, tags);
+        var wire = backend.ToWireName();
+        Inferences.WithLabels(model, wire).Inc();
+        InferenceSeconds.WithLabels(model, wire).Observe(elapsed.TotalSeconds);
     }
 
+    public void Rejected() => RejectedRequests.Inc();
+
     public void Fallback(string model, BackendKind from, BackendKind to) =>
-        _fallbacks.Add(1, new TagList { { "model", model }, { "from", from.ToWireName() }, { "to", to.ToWireName() } });
+        Fallbacks.WithLabels(model, from.ToWireName(), to.ToWireName()).Inc();
 }

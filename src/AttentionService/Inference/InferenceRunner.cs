@@ -50,9 +50,9 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Attentio
                 if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], $"run failed: {e.Message}");
             }
         }
-        var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}'" : "no backend";
+        var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}' cannot serve it" : "no backend could serve the request";
         return new InferenceOutcome(null, default,
-            InferenceError.Unavailable($"model '{model.Name}': {what} could serve the request ({string.Join("; ", reasons)})"));
+            InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons)})"));
     }
 
     private void LogFallback(string model, BackendKind from, BackendKind to, string reason)

@@ -3,7 +3,6 @@ using AttentionService.Configuration;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Inference;
-using AttentionService.Onnx;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Registry;
@@ -59,12 +58,9 @@ public sealed class ModelRegistry(
         ModelSource source;
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            var proto = OnnxModelFile.Parse(bytes);
-            var signature = ModelSignature.FromOnnx(proto);
-            if (AttentionContract.Check(signature) is { } mismatch)
+            source = ModelSource.Read(name, path);
+            if (AttentionContract.Check(source.Signature) is { } mismatch)
                 throw new InvalidDataException($"not an attention model for /attend: {mismatch}");
-            source = new ModelSource(name, path, bytes, proto, signature);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -85,17 +81,33 @@ public sealed class ModelRegistry(
 
     private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)
     {
+        IModelBackend backend;
         try
         {
-            return new BackendSlot(factory.Kind, factory.Create(source), null);
+            backend = factory.Create(source);
         }
         catch (Exception e)
         {
             // Any failure to build a backend (not only the documented BackendUnavailableException) leaves the model
             // listed with the reason instead of stopping the service.
-            logger.LogWarning("Model {Model} has no {Backend} backend: {Reason}", source.Name, factory.Kind.ToWireName(), e.Message);
-            return new BackendSlot(factory.Kind, null, e.Message);
+            return Unavailable(factory.Kind, source.Name, e.Message);
         }
+        try
+        {
+            WarmUp.Run(backend, source.Signature);
+            return new BackendSlot(factory.Kind, backend, null);
+        }
+        catch (Exception e)
+        {
+            backend.Dispose();
+            return Unavailable(factory.Kind, source.Name, $"the warm-up run failed: {e.Message}");
+        }
+    }
+
+    private BackendSlot Unavailable(BackendKind kind, string model, string reason)
+    {
+        logger.LogWarning("Model {Model} has no {Backend} backend: {Reason}", model, kind.ToWireName(), reason);
+        return new BackendSlot(kind, null, reason);
     }
 
     public void Dispose()

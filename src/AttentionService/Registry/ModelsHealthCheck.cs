@@ -1,4 +1,5 @@
 using AttentionService.Configuration;
+using AttentionService.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -8,10 +9,12 @@ namespace AttentionService.Registry;
 /// Readiness, honest per model: healthy when every model can serve; degraded (still ready) when the default model
 /// serves but another does not, naming it and why; unhealthy before loading or when the default model cannot serve.
 /// </summary>
-public sealed class ModelsHealthCheck(ModelRegistry registry, IOptions<AttentionOptions> options) : IHealthCheck
+public sealed class ModelsHealthCheck(ModelRegistry registry, ShutdownDrain shutdown, IOptions<AttentionOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (shutdown.IsDraining)
+            return Task.FromResult(HealthCheckResult.Unhealthy("shutting down"));
         if (!registry.IsLoaded)
             return Task.FromResult(HealthCheckResult.Unhealthy("models are still loading"));
         var policy = options.Value.Backend;

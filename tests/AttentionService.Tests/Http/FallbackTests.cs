@@ -15,7 +15,8 @@ public sealed class FallbackTests
 
     [Theory]
     [InlineData(FaultInjection.Fault.CannotCreate)]
-    [InlineData(FaultInjection.Fault.RunsFail)]
+    [InlineData(FaultInjection.Fault.RequestRunsFail)]
+    [InlineData(FaultInjection.Fault.EveryRunFails)]
     public async Task ManagedAnswersWithTheReferenceNumbersWhenOnnxRuntimeFails(FaultInjection.Fault fault)
     {
         using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, fault) };
@@ -29,6 +30,7 @@ public sealed class FallbackTests
         var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
         AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
         AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+        Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="onnx",to="managed"\} [1-9]""", await client.GetStringAsync("/metrics"));
     }
 
     [Fact]
@@ -49,13 +51,27 @@ public sealed class FallbackTests
         using var factory = new AttentionServiceFactory
         {
             Settings = { ["Attention:Backend"] = "Onnx" },
-            ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.RunsFail),
+            ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.RequestRunsFail),
         };
         var client = factory.CreateClient();
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values });
 
         await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx run failed");
+    }
+
+    [Fact]
+    public async Task ABackendWhoseWarmUpFailsIsReportedUnavailableAtLoad()
+    {
+        using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, FaultInjection.Fault.EveryRunFails) };
+        var client = factory.CreateClient();
+
+        var model = await (await client.GetAsync("/models/luong-dot")).ReadObjectAsync();
+
+        var onnx = model["backends"]!.AsArray().Single(b => (string?)b!["name"] == "onnx")!;
+        Assert.False((bool)onnx["ready"]!);
+        Assert.Equal("the warm-up run failed: injected: Onnx run failed", (string?)onnx["reason"]);
+        Assert.True((bool)model["ready"]!);
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public class AttentionServiceFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // No drain delay: test hosts are disposed many times per run.
+        builder.UseSetting("Attention:ShutdownDrainSeconds", "0");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (ConfigureTestServices is not null) builder.ConfigureServices(ConfigureTestServices);
     }

@@ -13,8 +13,14 @@ public static class FaultInjection
 {
     public enum Fault
     {
+        /// <summary>The factory throws: no session.</summary>
         CannotCreate,
-        RunsFail,
+
+        /// <summary>Every run fails, the warm-up run at load included.</summary>
+        EveryRunFails,
+
+        /// <summary>The warm-up at load succeeds, then every request's run fails.</summary>
+        RequestRunsFail,
     }
 
     public static void InjectFault(this IServiceCollection services, BackendKind kind, Fault fault)
@@ -35,15 +41,18 @@ public static class FaultInjection
 
         public IModelBackend Create(ModelSource model) => fault == Fault.CannotCreate
             ? throw new BackendUnavailableException($"injected: {Kind} cannot create a session")
-            : new FailingBackend(inner.Create(model));
+            : new FailingBackend(inner.Create(model), fault);
     }
 
-    private sealed class FailingBackend(IModelBackend inner) : IModelBackend
+    private sealed class FailingBackend(IModelBackend inner, Fault fault) : IModelBackend
     {
         public BackendKind Kind => inner.Kind;
 
+        // The warm-up at load runs without a cancellable token; requests always carry the request's token.
         public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException($"injected: {Kind} run failed");
+            fault == Fault.RequestRunsFail && !cancellationToken.CanBeCanceled
+                ? inner.Run(inputs, cancellationToken)
+                : throw new InvalidOperationException($"injected: {Kind} run failed");
 
         public void Dispose() => inner.Dispose();
     }

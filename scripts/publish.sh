@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one publish command. CI's published-app smoke test and the Dockerfile's build stage both run it,
+# so what CI checks is what the image ships.
+#   scripts/publish.sh [output-dir] [extra dotnet publish args...]   e.g. scripts/publish.sh out -p:OnnxRuntimeGpu=true
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+output="$repo_root/artifacts/publish"
+if [[ $# -gt 0 && $1 != -* ]]; then
+  output="$1"
+  shift
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet publish "$repo_root/src/AttentionService/AttentionService.csproj" \
+  -c Release -r linux-x64 --self-contained false \
+  -o "$output" \
+  -nologo \
+  "$@"
+
+# Fail here, not at container start, if the models did not come with the publish output.
+shopt -s nullglob
+models=("$output"/models/*.onnx)
+if [[ ${#models[@]} -eq 0 ]]; then
+  echo "publish: no models/*.onnx in $output; the AttentionService.csproj Content item should copy them" >&2
+  exit 1
+fi
+echo "publish: $output (${#models[@]} model(s))"

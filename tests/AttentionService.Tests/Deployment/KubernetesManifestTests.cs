@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using AttentionService.Tests.Support;
+
+namespace AttentionService.Tests.Deployment;
+
+/// <summary>deploy/: the manifests kustomization.yaml lists, read with PyYAML and checked against each other.</summary>
+public sealed class KubernetesManifestTests
+{
+    private static readonly string DeployDir = Path.Combine(RepoPaths.Root, "deploy");
+
+    private static readonly Lazy<IReadOnlyList<JsonElement>> Resources = new(() =>
+    {
+        var kustomization = Assert.Single(YamlDocuments.ParseFile(Path.Combine(DeployDir, "kustomization.yaml")));
+        return kustomization.GetProperty("resources").EnumerateArray()
+            .SelectMany(r => YamlDocuments.ParseFile(Path.Combine(DeployDir, r.GetString()!)))
+            .ToList();
+    });
+
+    private static JsonElement Resource(string kind) => Assert.Single(Resources.Value, r => r.GetProperty("kind").GetString() == kind);
+
+    private static JsonElement At(JsonElement element, params string[] path) => path.Aggregate(element, (e, name) => e.GetProperty(name));
+
+    private static JsonElement Container => Assert.Single(At(Resource("Deployment"), "spec", "template", "spec", "containers").EnumerateArray());
+
+    private static int ContainerPort(string portName) =>
+        Assert.Single(Container.GetProperty("ports").EnumerateArray(), p => p.GetProperty("name").GetString() == portName)
+            .GetProperty("containerPort").GetInt32();
+
+    [Fact]
+    public void KustomizationListsTheDeploymentServiceAutoscalerDisruptionBudgetAndConfig()
+    {
+        var kinds = Resources.Value.Select(r => r.GetProperty("kind").GetString()).Order().ToList();
+
+        Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"], kinds);
+        Assert.All(Resources.Value, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("apiVersion").GetString())));
+        Assert.Equal("autoscaling/v2", Resource("HorizontalPodAutoscaler").GetProperty("apiVersion").GetString());
+    }
+
+    [Fact]
+    public void ProbesUseTheHealthEndpointsOnThePortTheAppListensOn()
+    {
+        Assert.Equal("/health/ready", At(Container, "readinessProbe", "httpGet", "path").GetString());
+        Assert.Equal("/health/live", At(Container, "livenessProbe", "httpGet", "path").GetString());
+        Assert.StartsWith("/health/", At(Container, "startupProbe", "httpGet", "path").GetString(), StringComparison.Ordinal);
+
+        var urls = Assert.Single(Container.GetProperty("env").EnumerateArray(), e => e.GetProperty("name").GetString() == "ASPNETCORE_URLS");
+        foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
+        {
+            var port = ContainerPort(At(Container, probe, "httpGet", "port").GetString()!);
+            Assert.Equal($"http://+:{port}", urls.GetProperty("value").GetString());
+        }
+    }
+
+    [Fact]
+    public void PodRunsAsTheImagesNonRootUserWithAReadOnlyRootAndResourceBounds()
+    {
+        var pod = At(Resource("Deployment"), "spec", "template", "spec");
+        var dockerfileUid = DockerfileInstructions.Read(Path.Combine(RepoPaths.Root, "Dockerfile")).All
+            .Single(i => i.Keyword == "ARG" && i.Arguments.StartsWith("APP_UID=", StringComparison.Ordinal)).Arguments["APP_UID=".Length..];
+
+        Assert.True(At(pod, "securityContext", "runAsNonRoot").GetBoolean());
+        Assert.Equal(dockerfileUid, At(pod, "securityContext", "runAsUser").GetInt32().ToString(CultureInfo.InvariantCulture));
+        Assert.False(At(Container, "securityContext", "allowPrivilegeEscalation").GetBoolean());
+        Assert.True(At(Container, "securityContext", "readOnlyRootFilesystem").GetBoolean());
+        Assert.Contains(Container.GetProperty("volumeMounts").EnumerateArray(), m => m.GetProperty("mountPath").GetString() == "/tmp");
+        foreach (var bound in new[] { "requests", "limits" })
+            foreach (var resource in new[] { "cpu", "memory" })
+                Assert.False(string.IsNullOrEmpty(At(Container, "resources", bound, resource).ToString()), $"resources.{bound}.{resource}");
+    }
+
+    [Fact]
+    public void GracePeriodCoversThePreStopPauseAndTheHostShutdownTimeout()
+    {
+        var grace = At(Resource("Deployment"), "spec", "template", "spec", "terminationGracePeriodSeconds").GetInt32();
+        var preStop = At(Container, "lifecycle", "preStop", "exec", "command").EnumerateArray().Select(c => c.GetString()).ToList();
+        var shutdownTimeout = int.Parse(At(Resource("ConfigMap"), "data", "DOTNET_SHUTDOWNTIMEOUTSECONDS").GetString()!, CultureInfo.InvariantCulture);
+
+        Assert.Equal("sleep", preStop[0]);
+        var pause = int.Parse(preStop[1]!, CultureInfo.InvariantCulture);
+        Assert.True(grace > pause + shutdownTimeout,
+            $"terminationGracePeriodSeconds {grace} must exceed preStop {pause} s + shutdown timeout {shutdownTimeout} s");
+    }
+
+    [Fact]
+    public void ServiceAutoscalerAndDisruptionBudgetSelectTheDeploymentsPods()
+    {
+        var deployment = Resource("Deployment");
+        var podLabels = At(deployment, "spec", "template", "metadata", "labels").EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.GetString());
+        void AssertSelects(JsonElement selector, string owner)
+        {
+            foreach (var label in selector.EnumerateObject())
+                Assert.True(podLabels.TryGetValue(label.Name, out var value) && value == label.Value.GetString(),
+                    $"{owner} selects {label.Name}={label.Value}, pod labels are {string.Join(", ", podLabels)}");
+        }
+
+        var service = Resource("Service");
+        AssertSelects(At(service, "spec", "selector"), "Service");
+        AssertSelects(At(Resource("PodDisruptionBudget"), "spec", "selector", "matchLabels"), "PodDisruptionBudget");
+        AssertSelects(At(deployment, "spec", "selector", "matchLabels"), "Deployment");
+        var targetPort = Assert.Single(At(service, "spec", "ports").EnumerateArray()).GetProperty("targetPort").GetString()!;
+        Assert.Equal(8080, ContainerPort(targetPort));
+
+        var hpa = At(Resource("HorizontalPodAutoscaler"), "spec");
+        Assert.Equal("Deployment", At(hpa, "scaleTargetRef", "kind").GetString());
+        Assert.Equal(At(deployment, "metadata", "name").GetString(), At(hpa, "scaleTargetRef", "name").GetString());
+        var metric = Assert.Single(hpa.GetProperty("metrics").EnumerateArray());
+        Assert.Equal("cpu", At(metric, "resource", "name").GetString());
+        Assert.True(At(hpa, "minReplicas").GetInt32() >= 2, "at least two replicas so the disruption budget can be met");
+    }
+
+    [Fact]
+    public void ConfigurationComesFromTheConfigMapWithJsonLogs()
+    {
+        var configMapName = At(Resource("ConfigMap"), "metadata", "name").GetString();
+        var envFrom = Assert.Single(Container.GetProperty("envFrom").EnumerateArray());
+
+        Assert.Equal(configMapName, At(envFrom, "configMapRef", "name").GetString());
+        Assert.Equal("Json", At(Resource("ConfigMap"), "data", "Attention__LogFormat").GetString());
+        Assert.Equal("Auto", At(Resource("ConfigMap"), "data", "Attention__Backend").GetString());
+    }
+}

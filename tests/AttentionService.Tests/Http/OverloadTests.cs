@@ -1,0 +1,73 @@
+using System.Net;
+using AttentionService.Tests.Support;
+
+namespace AttentionService.Tests.Http;
+
+/// <summary>Bounded concurrency, per-request timeouts and client disconnects, with inferences held at a gate.</summary>
+public sealed class OverloadTests
+{
+    private const string Body = """{"query": [[1, 2]], "values": [[1, 2], [3, 4]]}""";
+
+    [Fact]
+    public async Task PastTheSlotsAndTheQueueRequestsGet503WithRetryAfterAtOnce()
+    {
+        var gate = new GatedBackends();
+        using var factory = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:Concurrency:MaxConcurrentRequests"] = "1", ["Attention:Concurrency:QueueLength"] = "1", ["Attention:Concurrency:RetryAfterSeconds"] = "2" },
+            ConfigureTestServices = gate.Install,
+        };
+        var client = factory.CreateClient();
+
+        var running = client.PostRawAsync(Body);
+        await gate.WaitUntilEnteredAsync(1);
+        var queued = client.PostRawAsync(Body);
+        await Task.Delay(100);
+        var rejected = await client.PostRawAsync(Body);
+
+        await BadRequestTests.AssertProblem(rejected, HttpStatusCode.ServiceUnavailable, "1 inferences are running and 1 waiting");
+        Assert.Equal(TimeSpan.FromSeconds(2), rejected.Headers.RetryAfter?.Delta);
+        Assert.False(queued.IsCompleted);
+        gate.Open(2);
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Matches(@"attention_rejected_requests_total [1-9]", metrics);
+    }
+
+    [Fact]
+    public async Task ARequestOverItsTimeoutIsStoppedAndAnswered503()
+    {
+        var gate = new GatedBackends();
+        using var factory = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:RequestTimeoutSeconds"] = "1" },
+            ConfigureTestServices = gate.Install,
+        };
+        var client = factory.CreateClient();
+
+        var response = await client.PostRawAsync(Body);
+
+        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "took longer than 1 s (Attention:RequestTimeoutSeconds)");
+        Assert.Equal(1, gate.Cancelled);
+    }
+
+    [Fact]
+    public async Task AClientThatHangsUpStopsItsInference()
+    {
+        var gate = new GatedBackends();
+        using var factory = new AttentionServiceFactory { ConfigureTestServices = gate.Install };
+        var client = factory.CreateClient();
+        using var hangUp = new CancellationTokenSource();
+
+        var request = client.PostAsync("/attend", new StringContent(Body, System.Text.Encoding.UTF8, "application/json"), hangUp.Token);
+        await gate.WaitUntilEnteredAsync(1);
+        hangUp.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        for (var i = 0; i < 200 && gate.Cancelled == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, gate.Cancelled);
+        gate.Open(1);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostRawAsync(Body)).StatusCode);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Runtime.Intrinsics;
+using AttentionService.Backends.Managed.Kernels;
+
+namespace AttentionService.Tests.Managed;
+
+public class ElementwiseKernelTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(1001)]
+    public void TanhMatchesScalarReference(int length)
+    {
+        var x = ScalarReference.Random(18, length, -6f, 6f);
+        x[0] = 0f;
+        var y = new float[length];
+        TanhKernel.Tanh(x, y);
+        for (var i = 0; i < length; i++)
+            Assert.True(Math.Abs(Math.Tanh(x[i]) - y[i]) <= 1e-6, $"tanh({x[i]}): expected {Math.Tanh(x[i])}, got {y[i]}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(1001)]
+    public void SqrtMatchesScalarReference(int length)
+    {
+        var x = ScalarReference.Random(19, length, 0f, 100f);
+        var y = new float[length];
+        SqrtKernel.Sqrt(x, y);
+        for (var i = 0; i < length; i++)
+            Assert.Equal((float)Math.Sqrt(x[i]), y[i]);
+    }
+
+    [Theory]
+    [InlineData(KernelWidth.Lanes16)]
+    [InlineData(KernelWidth.Lanes8)]
+    [InlineData(KernelWidth.Lanes4)]
+    [InlineData(KernelWidth.Scalar)]
+    public void CastToBooleanMapsNonZeroToOne(KernelWidth width)
+    {
+        var x = ScalarReference.Random(20, 37).Select((v, i) => i % 3 == 0 ? 0f : v).ToArray();
+        x[1] = -0f;
+        x[2] = float.NaN;
+        var y = new float[x.Length];
+        switch (width)
+        {
+            case KernelWidth.Lanes16: CastKernel.ToBoolean<Simd512, Vector512<float>>(x, y); break;
+            case KernelWidth.Lanes8: CastKernel.ToBoolean<Simd256, Vector256<float>>(x, y); break;
+            case KernelWidth.Lanes4: CastKernel.ToBoolean<Simd128, Vector128<float>>(x, y); break;
+            default: CastKernel.ToBoolean<SimdScalar, float>(x, y); break;
+        }
+        Assert.Equal(x.Select(v => v != 0f ? 1f : 0f), y);
+    }
+
+    [Fact]
+    public void TanhDestinationLengthMismatchThrows() =>
+        Assert.Throws<ArgumentException>("destination", () => TanhKernel.Tanh(new float[3], new float[4]));
+
+    [Fact]
+    public void SqrtDestinationLengthMismatchThrows() =>
+        Assert.Throws<ArgumentException>("destination", () => SqrtKernel.Sqrt(new float[3], new float[2]));
+
+    [Fact]
+    public void CastDestinationLengthMismatchThrows() =>
+        Assert.Throws<ArgumentException>("destination", () => CastKernel.ToBoolean(new float[3], new float[2]));
+}
