@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Order;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace AttentionService.Benchmarks;
@@ -23,5 +24,6 @@ public static class BenchmarkConfig
         .AddColumn(StatisticColumn.Median)
         .HideColumns(Column.Error, Column.StdDev, Column.RatioSD, Column.Gen0, Column.Gen1, Column.Gen2)
         .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared))
+        .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(30))
         .WithOptions(ConfigOptions.JoinSummary);
 }

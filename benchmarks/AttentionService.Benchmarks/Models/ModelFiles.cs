@@ -1,5 +1,4 @@
 using AttentionService.Core.Models;
-using AttentionService.Onnx;
 
 namespace AttentionService.Benchmarks.Models;
 
@@ -9,13 +8,7 @@ public static class ModelFiles
     public static string Folder { get; } = FindFolder();
 
     /// <summary>Reads a model as the host's registry does: bytes, parsed graph, signature.</summary>
-    public static ModelSource Load(string name)
-    {
-        var path = Path.Combine(Folder, name + ".onnx");
-        var bytes = File.ReadAllBytes(path);
-        var proto = OnnxModelFile.Parse(bytes);
-        return new ModelSource(name, path, bytes, proto, ModelSignature.FromOnnx(proto));
-    }
+    public static ModelSource Load(string name) => ModelSource.Read(name, Path.Combine(Folder, name + ".onnx"));
 
     private static string FindFolder()
     {
