@@ -43,8 +43,10 @@ fi
 
 if [[ "$PUBLISH" == 1 ]]; then
     echo "== publishing (Release)"
-    dotnet publish "$ROOT/src/AttentionService/AttentionService.csproj" -c Release -o "$OUT/host" -v quiet -nologo >/dev/null
-    dotnet publish "$ROOT/benchmarks/AttentionService.HttpBaseline/AttentionService.HttpBaseline.csproj" -c Release -o "$OUT/baseline" -v quiet -nologo >/dev/null
+    for project in src/AttentionService/AttentionService.csproj benchmarks/AttentionService.HttpBaseline/AttentionService.HttpBaseline.csproj; do
+        out="$OUT/$([[ "$project" == src/* ]] && echo host || echo baseline)"
+        dotnet publish "$ROOT/$project" -c Release -o "$out" -v quiet -nologo >"$OUT/publish.log" 2>&1 || { cat "$OUT/publish.log" >&2; exit 1; }
+    done
 fi
 
 echo "== payloads"
@@ -104,6 +106,8 @@ start_server() {
     URL="http://127.0.0.1:$port/attend"
     for _ in $(seq 1 120); do
         if curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$OUT/decoder.json" "$URL"; then
+            # The process that listens (for dotnet-counters and /proc), whatever wrappers started it.
+            PID=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
             return
         fi
         sleep 0.5
