@@ -13,6 +13,8 @@
 #   LARGE_REQUESTS=10        requests timed for the large answer (tq = tv = 512, d = 64)
 #   OUT=/tmp/attention-bench published apps, payloads and raw wrk output
 #   PUBLISH=1                PUBLISH=0 reuses the apps already published in $OUT
+#   HOST_ENV="A=1 B=2"       extra environment for the host only, e.g. Attention__Concurrency__MaxConcurrentRequests=64
+#   SERVER_ENV="A=1"         extra environment for both servers, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 #
 # The host runs in Release with Serilog's minimum level at Warning: its one Information line per request would
 # otherwise be a console write per request, a cost of the benchmark setup rather than of the service.
@@ -27,6 +29,8 @@ PIN="${PIN:-1}"
 BACKENDS="${BACKENDS:-auto managed}"
 LARGE_REQUESTS="${LARGE_REQUESTS:-10}"
 PUBLISH="${PUBLISH:-1}"
+read -r -a HOST_EXTRA <<<"${HOST_ENV:-}"
+read -r -a SERVER_EXTRA <<<"${SERVER_ENV:-}"
 BASELINE_PORT=5180
 HOST_PORT=5181
 TOOLS="$OUT/tools"
@@ -94,13 +98,13 @@ start_server() {
     local name="$1" port
     if [[ "$name" == baseline ]]; then
         port=$BASELINE_PORT
-        env -C "$OUT/baseline" ASPNETCORE_URLS="http://127.0.0.1:$port" "${SERVER_CPU[@]}" \
+        env -C "$OUT/baseline" ASPNETCORE_URLS="http://127.0.0.1:$port" "${SERVER_EXTRA[@]}" "${SERVER_CPU[@]}" \
             dotnet AttentionService.HttpBaseline.dll >"$OUT/$name.log" 2>&1 &
     else
         port=$HOST_PORT
         env -C "$OUT/host" ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
             Attention__ModelsPath="$ROOT/models" Attention__Backend="$name" Serilog__MinimumLevel__Default=Warning \
-            "${SERVER_CPU[@]}" dotnet AttentionService.dll >"$OUT/$name.log" 2>&1 &
+            "${SERVER_EXTRA[@]}" "${HOST_EXTRA[@]}" "${SERVER_CPU[@]}" dotnet AttentionService.dll >"$OUT/$name.log" 2>&1 &
     fi
     PID=$!
     URL="http://127.0.0.1:$port/attend"
@@ -138,7 +142,7 @@ run_wrk() {
     echo "$rps $p50 $p99"
 }
 
-SERVERS=(baseline $BACKENDS)
+read -r -a SERVERS <<<"baseline $BACKENDS"
 declare -A RPS P50 P99
 echo "== decoder step: wrk -t1 -c$CONNECTIONS, ${ROUNDS} rounds x ${DURATION}s per server, alternating (pinned: $PIN)"
 for round in $(seq 1 "$ROUNDS"); do
@@ -171,15 +175,28 @@ allocated_bytes() {
     awk -F, '$3 ~ /total_allocated/ { n++; sum += $NF; if (min == "" || $NF < min) min = $NF } END { printf "%.0f", sum - n * min }' "$1"
 }
 
-# large_requests N: N sequential large requests; appends "ttfb_s total_s bytes" per request to $TIMES.
+# large_requests N: N sequential large requests over one connection; appends "ttfb_s total_s bytes" per request to
+# $TIMES. Time to first byte is until the status line and headers have arrived (Kestrel sends them with the first
+# body bytes); curl's time_starttransfer is not used because for uploads curl 7.88 starts that clock early.
 large_requests() {
-    for _ in $(seq 1 "$1"); do
-        # No "Expect: 100-continue": its interim answer would count as the first byte.
-        curl -sf -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download}\n' \
-            -H 'Expect:' -H 'Content-Type: application/json' --data-binary "@$OUT/large.json" "$URL" >>"$TIMES"
-    done
+    python3 - "$1" "$URL" "$OUT/large.json" >>"$TIMES" <<'PY'
+import http.client, sys, time, urllib.parse
+count, url, payload = int(sys.argv[1]), urllib.parse.urlsplit(sys.argv[2]), open(sys.argv[3], "rb").read()
+connection = http.client.HTTPConnection(url.hostname, url.port)
+for _ in range(count):
+    start = time.perf_counter()
+    connection.request("POST", url.path, body=payload, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    first = time.perf_counter()
+    body = response.read()
+    end = time.perf_counter()
+    if response.status != 200:
+        sys.exit(f"{url.geturl()} answered {response.status}: {body[:300]!r}")
+    print(f"{first - start:.6f} {end - start:.6f} {len(body)}")
+PY
 }
 
+[[ "$LARGE_REQUESTS" -gt 0 ]] || exit 0
 echo "== large answer (tq = tv = 512, d = 64): $LARGE_REQUESTS sequential requests after 3 warm-ups"
 printf '  %-9s %10s %10s %12s %14s %12s %12s\n' server "TTFB ms" "total ms" "answer MB" "alloc MB/req" "RSS MB" "peak RSS MB"
 for server in "${SERVERS[@]}"; do
