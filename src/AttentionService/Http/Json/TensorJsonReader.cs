@@ -55,7 +55,7 @@ internal static class TensorJsonReader
                     break;
                 case JsonTokenType.Number when !s.Booleans:
                     s.AtLeaf(level);
-                    if (!reader.TryGetSingle(out var value) || !float.IsFinite(value))
+                    if (!TryGetFiniteSingle(ref reader, out var value))
                         throw Malformed($"{s.PathTo(level + 1)} = {RawText(ref reader)} is outside the float32 range");
                     s.Append(value);
                     break;
@@ -75,6 +75,11 @@ internal static class TensorJsonReader
         else if (s.Dims[level] != items)
             throw Malformed($"{s.PathTo(level)} has {items} {(level + 1 == s.Rank ? s.ElementName : "row")}{(items == 1 ? "" : "s")}, expected {s.Dims[level]}");
     }
+
+    /// <summary>The number as a finite float32: the fast decimal path when it applies, else the reader's own parser.</summary>
+    private static bool TryGetFiniteSingle(ref Utf8JsonReader reader, out float value) =>
+        (!reader.HasValueSequence && DecimalFloatParser.TryParse(reader.ValueSpan, out value))
+        || (reader.TryGetSingle(out value) && float.IsFinite(value));
 
     private static string RawText(ref Utf8JsonReader reader) =>
         System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
