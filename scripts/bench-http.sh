@@ -7,8 +7,11 @@
 #
 # Settings (environment):
 #   ROUNDS=3 DURATION=10     wrk rounds per server and seconds per round; servers alternate within each round
-#   CONNECTIONS=16           wrk connections (one wrk thread)
-#   PIN=1                    server on CPU 0, wrk on CPU 1 (PIN=0: both float over both cores)
+#   PIN=0                    PIN=1 puts the server on CPU 0 and wrk on CPU 1. Not the default: a .NET process that
+#                            sees one CPU ran this JSON path about 10x slower here (tiered JIT and thread-pool
+#                            behaviour on one core), which measures the runtime, not the service
+#   CONNECTIONS=16 and one wrk thread: 16 requests in flight keep both cores of the server busy while wrk, which
+#                            only replays a fixed body, needs a fraction of one core
 #   BACKENDS="auto managed"  host configurations loaded beside the baseline (Attention:Backend = Auto, Managed, Onnx)
 #   LARGE_REQUESTS=10        requests timed for the large answer (tq = tv = 512, d = 64)
 #   OUT=/tmp/attention-bench published apps, payloads and raw wrk output
@@ -25,7 +28,7 @@ OUT="${OUT:-/tmp/attention-bench}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
-PIN="${PIN:-1}"
+PIN="${PIN:-0}"
 BACKENDS="${BACKENDS:-auto managed}"
 LARGE_REQUESTS="${LARGE_REQUESTS:-10}"
 PUBLISH="${PUBLISH:-1}"
