@@ -15,15 +15,7 @@ publish_dir="$work/publish"
 app_pid=""
 failures=0
 
-stop_app() {
-  if [[ -n $app_pid ]] && kill -0 "$app_pid" 2> /dev/null; then
-    kill "$app_pid" 2> /dev/null
-    for _ in $(seq 1 50); do kill -0 "$app_pid" 2> /dev/null || break; sleep 0.1; done
-    kill -9 "$app_pid" 2> /dev/null
-    wait "$app_pid" 2> /dev/null
-  fi
-  app_pid=""
-}
+source "$(dirname "${BASH_SOURCE[0]}")/app-process.sh"
 cleanup() { stop_app; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -40,7 +32,7 @@ start_app() {
   port="$(free_port)"
   # From the publish dir, as the image runs it (WORKDIR /app), so the app resolves its own models/ folder.
   (cd "$publish_dir" && Attention__Backend=Auto ASPNETCORE_ENVIRONMENT=Production \
-    exec dotnet "$publish_dir/AttentionService.dll" --urls "http://127.0.0.1:$port") > "$1" 2>&1 &
+    Attention__ShutdownDrainSeconds=0 exec dotnet "$publish_dir/AttentionService.dll" --urls "http://127.0.0.1:$port") > "$1" 2>&1 &
   app_pid=$!
 }
 

@@ -14,9 +14,16 @@ public sealed class ManagedBackend : IModelBackend
     private readonly ExecutionPlan _plan;
     private volatile bool _disposed;
 
+    /// <summary>A slot array a finished run handed back, so back-to-back runs allocate none; concurrent runs may make their own.</summary>
+    private Tensor?[]? _spareSlots;
+
     internal ManagedBackend(ExecutionPlan plan) => _plan = plan;
 
     public BackendKind Kind => BackendKind.Managed;
+
+    public string Description { get; } = "managed C# kernels, " + (System.Runtime.Intrinsics.X86.Avx512F.IsSupported
+        ? "AVX-512 matrix multiply and softmax"
+        : $"{System.Numerics.Vector<float>.Count * 32}-bit vectors");
 
     /// <summary>How many nodes the plan runs (after folding Transposes into MatMuls).</summary>
     public int StepCount => _plan.Steps.Length;
@@ -27,7 +34,8 @@ public sealed class ManagedBackend : IModelBackend
         if (inputs.Count != _plan.InputCount)
             throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Count}", nameof(inputs));
 
-        var slots = (Tensor?[])_plan.InitialSlots.Clone();
+        var slots = Interlocked.Exchange(ref _spareSlots, null) ?? new Tensor?[_plan.SlotCount];
+        _plan.InitialSlots.CopyTo(slots, 0);
         for (var i = 0; i < inputs.Count; i++)
             slots[i] = inputs[i];
         Tensor[]? outputs = null;
@@ -51,6 +59,8 @@ public sealed class ManagedBackend : IModelBackend
             outputs = new Tensor[_plan.OutputSlots.Length];
             for (var o = 0; o < outputs.Length; o++)
                 outputs[o] = TakeOutput(slots, o, outputs);
+            Array.Clear(slots);
+            Volatile.Write(ref _spareSlots, slots);
             return outputs;
         }
         catch

@@ -31,6 +31,8 @@ public sealed class OnnxRuntimeBackend : IModelBackend
 
     public BackendKind Kind => BackendKind.Onnx;
 
+    public string Description => $"ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {EffectiveProvider}";
+
     /// <summary>The provider the session actually runs on, e.g. <c>CPU</c> or <c>CUDA:0</c>.</summary>
     public string EffectiveProvider { get; }
 

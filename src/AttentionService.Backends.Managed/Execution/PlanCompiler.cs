@@ -9,7 +9,8 @@ namespace AttentionService.Backends.Managed.Execution;
 
 /// <summary>
 /// Compiles an ONNX model into an <see cref="ExecutionPlan"/>: checks the opset and that every op has a managed
-/// kernel, builds the operators, folds a last-two-axes Transpose into the MatMul that consumes it, orders the nodes
+/// kernel, builds the operators, folds a last-two-axes Transpose into the MatMul that consumes it and the masked
+/// softmax chain into one operator (<see cref="MaskedSoftmaxFusion"/>), orders the nodes
 /// topologically (validating that every value read is produced), and computes where each intermediate dies.
 /// Anything the managed backend cannot serve is a <see cref="BackendUnavailableException"/> saying why.
 /// </summary>
@@ -42,6 +43,9 @@ internal static class PlanCompiler
         var built = graph.Node.Select(node => (Node: node, Operator: OperatorCatalog.Create(node, constants))).ToList();
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         FuseTransposeIntoMatMul(built, graphOutputs);
+        // An initializer that is also a graph input is only a default: the caller's value wins, so it is no constant.
+        var inputNames = signature.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        MaskedSoftmaxFusion.Apply(built, graphOutputs, floatConstants.Where(c => !inputNames.Contains(c.Key)).ToDictionary(StringComparer.Ordinal));
         var operators = built.Select(b => b.Operator).ToList();
 
         // Slots: signature inputs, then float initializers, then node outputs.

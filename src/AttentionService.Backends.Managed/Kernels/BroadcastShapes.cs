@@ -12,17 +12,24 @@ public static class BroadcastShapes
     /// <summary>The broadcast shape of <paramref name="a"/> and <paramref name="b"/>; throws when they are incompatible.</summary>
     public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
+        var result = new int[Math.Max(a.Length, b.Length)];
+        BroadcastInto(a, b, result);
+        return result;
+    }
+
+    /// <summary>The broadcast shape of <paramref name="a"/> and <paramref name="b"/> written to the start of <paramref name="result"/> (at least as long as the longer); returns its rank.</summary>
+    public static int BroadcastInto(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
+    {
         var rank = Math.Max(a.Length, b.Length);
-        var result = new int[rank];
         for (var i = 1; i <= rank; i++)
         {
             var da = i <= a.Length ? a[^i] : 1;
             var db = i <= b.Length ? b[^i] : 1;
             if (da != db && da != 1 && db != 1)
                 throw new ArgumentException($"shapes [{string.Join(", ", a.ToArray())}] and [{string.Join(", ", b.ToArray())}] do not broadcast: dimension {da} against {db}");
-            result[^i] = da == 1 ? db : da;
+            result[rank - i] = da == 1 ? db : da;
         }
-        return result;
+        return rank;
     }
 
     /// <summary>The broadcast shape of three shapes.</summary>

@@ -51,11 +51,12 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.MaxNative(left, right);
 
+    /// <summary>Two shuffles and lane-wise maxima (IEEE maximum: NaN-propagating like MathF.Max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector128<float> value)
     {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector128<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
-        return max;
+        var max = Vector128.Max(value, Vector128.Shuffle(value, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.Max(max, Vector128.Shuffle(max, Vector128.Create(1, 0, 3, 2))).ToScalar();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -51,12 +51,9 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.MaxNative(left, right);
 
-    public static float MaxAcross(Vector256<float> value)
-    {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector256<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
-        return max;
-    }
+    /// <summary>Halves the vector with a lane-wise maximum, then two shuffles (NaN-propagating like MathF.Max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> value) => Simd128.MaxAcross(Vector128.Max(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)

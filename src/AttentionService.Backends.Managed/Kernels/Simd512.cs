@@ -51,12 +51,11 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.MaxNative(left, right);
 
-    public static float MaxAcross(Vector512<float> value)
-    {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector512<float>.Count; i++) max = MathF.Max(max, value.GetElement(i));
-        return max;
-    }
+    /// <summary>Halves the vector with lane-wise maxima down to 128 bits, then two shuffles (NaN-propagating like MathF.Max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector512<float> value) =>
+        Simd128.MaxAcross(Vector128.Max(Vector128.Max(value.GetLower().GetLower(), value.GetLower().GetUpper()),
+            Vector128.Max(value.GetUpper().GetLower(), value.GetUpper().GetUpper())));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)

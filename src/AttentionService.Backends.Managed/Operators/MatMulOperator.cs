@@ -65,20 +65,21 @@ public sealed class MatMulOperator : Operator
 
         var aBatch = aVector ? [] : aShape.AsSpan(0, aShape.Length - 2);
         var bBatch = bVector ? [] : bShape.AsSpan(0, bShape.Length - 2);
-        int[] batch;
+        var batchRank = Math.Max(aBatch.Length, bBatch.Length);
+        if (batchRank > BroadcastShapes.MaxRank)
+            throw ShapeError($"batch rank {batchRank} exceeds {BroadcastShapes.MaxRank}");
+        Span<int> batch = stackalloc int[batchRank];
         try
         {
-            batch = BroadcastShapes.Broadcast(aBatch, bBatch);
+            BroadcastShapes.BroadcastInto(aBatch, bBatch, batch);
         }
         catch (ArgumentException)
         {
             throw ShapeError($"the batch dimensions of A {ShapeText(aShape)} and B {ShapeText(bShape)} do not broadcast");
         }
-        if (batch.Length > BroadcastShapes.MaxRank)
-            throw ShapeError($"batch rank {batch.Length} exceeds {BroadcastShapes.MaxRank}");
 
         var outputShape = new int[batch.Length + (aVector ? 0 : 1) + (bVector ? 0 : 1)];
-        batch.CopyTo(outputShape, 0);
+        batch.CopyTo(outputShape);
         if (!aVector) outputShape[batch.Length] = m;
         if (!bVector) outputShape[^1] = n;
         var output = Tensor.Rent(outputShape);

@@ -12,6 +12,9 @@ public sealed class SoftmaxOperator : Operator
     public SoftmaxOperator(NodeProto node) : base(node, [TransposeOperator.SingleInput(node)]) =>
         _axis = checked((int)NodeAttributes.Read(node, "axis").Int("axis", -1));
 
+    /// <summary>The axis attribute as written (negative counts from the end).</summary>
+    public int Axis => _axis;
+
     public override Tensor Run(ReadOnlySpan<Tensor> inputs)
     {
         var x = inputs[0];

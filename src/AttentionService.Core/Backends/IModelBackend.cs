@@ -10,6 +10,9 @@ public interface IModelBackend : IDisposable
 {
     BackendKind Kind { get; }
 
+    /// <summary>What actually executes the model, for /models (e.g. "ONNX Runtime 1.31.1 on CPU" after a CUDA request fell back).</summary>
+    string Description { get; }
+
     /// <summary>
     /// Runs the model. <paramref name="inputs"/> are in <see cref="Models.ModelSignature.Inputs"/> order and already
     /// validated against it; the result holds one tensor per output in <see cref="Models.ModelSignature.Outputs"/>

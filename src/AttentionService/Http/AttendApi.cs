@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using AttentionService.Configuration;
 using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using AttentionService.Hosting;
 using AttentionService.Http.Contracts;
@@ -42,8 +43,13 @@ public static class AttendApi
     {
         var options = services.Options.Value;
         if (!http.Request.HasJsonContentType())
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'");
+
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
+            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                $"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported");
 
         var (parsed, error) = await ReadRequestAsync(http, options.Limits, cancellationToken);
         if (error is not null) return error.ToProblem(http);
@@ -51,7 +57,7 @@ public static class AttendApi
 
         var modelName = request.Model ?? options.DefaultModel;
         if (!services.Registry.TryGet(modelName, out var model))
-            return InferenceError.ModelNotFound($"model '{modelName}' not found; models are {string.Join(", ", services.Registry.Names)}").ToProblem(http);
+            return InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", services.Registry.Names)}").ToProblem(http);
         if (model.Signature is null)
             return InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}").ToProblem(http);
 
@@ -59,7 +65,7 @@ public static class AttendApi
         if (request.Backend is not null)
         {
             if (!BackendNames.TryParse(request.Backend, out var kind))
-                return InferenceError.BadRequest($"unknown backend '{request.Backend}'; backends are {string.Join(", ", BackendNames.All)}").ToProblem(http);
+                return InferenceError.BadRequest($"unknown backend '{ModelName.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}").ToProblem(http);
             backend = kind;
         }
 
@@ -76,8 +82,8 @@ public static class AttendApi
         var outputs = outcome.Outputs!;
         foreach (var output in outputs) http.Response.RegisterForDispose(output);
 
-        var context = Output(model.Signature, outputs, AttentionContract.Context, inputs.Batched);
-        var weights = Output(model.Signature, outputs, AttentionContract.Weights, inputs.Batched);
+        var context = Output(model.Signature, outputs, AttentionTensorNames.Context, inputs.Batched);
+        var weights = Output(model.Signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
         if (!AllFinite(context) || !AllFinite(weights))
             return InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down").ToProblem(http);
 
@@ -117,9 +123,14 @@ public static class AttendApi
             }
             if (read.IsCompleted)
             {
-                var parsed = AttendRequestReader.Read(buffer, limits);
-                body.AdvanceTo(buffer.End);
-                return parsed;
+                try
+                {
+                    return AttendRequestReader.Read(buffer, limits);
+                }
+                finally
+                {
+                    body.AdvanceTo(buffer.End);
+                }
             }
             // Keep everything until the body is complete: the parser reads it as one sequence, without copying.
             body.AdvanceTo(buffer.Start, buffer.End);

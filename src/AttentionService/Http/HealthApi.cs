@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AttentionService.Http;
@@ -9,6 +10,9 @@ namespace AttentionService.Http;
 public static class HealthApi
 {
     private const string ReadyTag = "ready";
+
+    /// <summary>Health checks answer GET and HEAD; anything else is 405 like every other route.</summary>
+    private static readonly HttpMethodMetadata ReadOnly = new(["GET", "HEAD"]);
 
     public static IServiceCollection AddModelHealthChecks(this IServiceCollection services)
     {
@@ -19,8 +23,10 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+            .WithMetadata(ReadOnly)
             .WithTags("Health");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .WithMetadata(ReadOnly)
             .WithTags("Health");
         return app;
     }

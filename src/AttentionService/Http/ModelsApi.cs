@@ -32,7 +32,7 @@ public static class ModelsApi
         registry.TryGet(name, out var model)
             ? TypedResults.Ok(Describe(model, options.Value.Backend))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Model not found",
-                detail: $"model '{name}' not found; models are {string.Join(", ", registry.Names)}");
+                detail: $"model '{ModelName.Shorten(name)}' not found; models are {string.Join(", ", registry.Names)}");
 
     private static ModelMetadata Describe(RegisteredModel model, BackendPolicy policy)
     {
@@ -46,7 +46,7 @@ public static class ModelsApi
             signature?.Inputs.Select(ToMetadata).ToArray() ?? [],
             signature?.Outputs.Select(ToMetadata).ToArray() ?? [],
             signature?.Metadata ?? new Dictionary<string, string>(),
-            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason)).ToArray());
+            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray());
     }
 
     private static TensorMetadata ToMetadata(Core.Models.TensorSpec spec) =>

@@ -1,4 +1,5 @@
 using AttentionService.Core.Models;
+using static AttentionService.Core.Models.AttentionTensorNames;
 
 namespace AttentionService.Inference;
 
@@ -8,13 +9,6 @@ namespace AttentionService.Inference;
 /// </summary>
 public static class AttentionContract
 {
-    public const string Query = AttentionTensorNames.Query;
-    public const string Keys = AttentionTensorNames.Keys;
-    public const string Values = AttentionTensorNames.Values;
-    public const string Mask = AttentionTensorNames.Mask;
-    public const string Context = AttentionTensorNames.Context;
-    public const string Weights = AttentionTensorNames.Weights;
-
     private static readonly string[] KnownInputs = [Query, Keys, Values, Mask];
 
     /// <summary>Why <paramref name="signature"/> cannot be served by /attend, or null when it can.</summary>

@@ -43,17 +43,19 @@ public sealed class AttentionInputs : IDisposable
         var k = keys is null ? v : batched ? keys : keys.Reshape(1, keys.Shape[0], keys.Shape[1]);
         int batch = q.Shape[0], tq = q.Shape[1], tv = k.Shape[1];
 
-        if (LimitError(limits, q, k, v) is { } tooLarge)
+        // Keys left out are the values: errors name them so, since the user never sent "keys".
+        var keysLabel = keys is null ? "values (as keys)" : "keys";
+        if (LimitError(limits, q, (keysLabel, k), v) is { } tooLarge)
             return inputs.Failed(tooLarge);
-        if (signature.InputIndex(AttentionContract.Keys) < 0 && keys is not null)
+        if (signature.InputIndex(AttentionTensorNames.Keys) < 0 && keys is not null)
             return inputs.Failed(InferenceError.Unprocessable($"model '{modelName}' takes no keys (its keys are its values); inputs are {InputList(signature)}"));
 
         Tensor? fullMask = null;
-        if (signature.InputIndex(AttentionContract.Mask) >= 0)
+        if (signature.InputIndex(AttentionTensorNames.Mask) >= 0)
         {
             // Batch and tv of keys/values are checked against each other by the signature; the mask is built from k.
             if (k.Shape[0] != batch)
-                return inputs.Failed(InferenceError.Unprocessable($"keys has batch = {k.Shape[0]} but query has batch = {batch}"));
+                return inputs.Failed(InferenceError.Unprocessable($"{keysLabel} has batch = {k.Shape[0]} but query has batch = {batch}"));
             var (built, error) = MaskBuilder.Build(mask, causal, rank, batch, tq, tv);
             if (error is not null) return inputs.Failed(error);
             fullMask = inputs.Own(built!);
@@ -68,23 +70,22 @@ public sealed class AttentionInputs : IDisposable
         {
             ordered[i] = signature.Inputs[i].Name switch
             {
-                AttentionContract.Query => q,
-                AttentionContract.Keys => k,
-                AttentionContract.Values => v,
-                AttentionContract.Mask => fullMask!,
+                AttentionTensorNames.Query => q,
+                AttentionTensorNames.Keys => k,
+                AttentionTensorNames.Values => v,
+                AttentionTensorNames.Mask => fullMask!,
                 var other => throw new InvalidOperationException($"input '{other}' passed the attention contract"),
             };
         }
-        // Keys left out are the values: name them so, since the user never sent "keys".
-        var labels = signature.Inputs.Select(i => i.Name == AttentionContract.Keys && keys is null ? "values (as keys)" : i.Name).ToArray();
+        var labels = signature.Inputs.Select(i => i.Name == AttentionTensorNames.Keys ? keysLabel : i.Name).ToArray();
         if (signature.Validate(ordered, labels) is { } mismatch)
             return inputs.Failed(InferenceError.Unprocessable($"model '{modelName}': {mismatch}"));
         return (inputs, null);
     }
 
-    private static InferenceError? LimitError(RequestLimits limits, Tensor q, Tensor k, Tensor v)
+    private static InferenceError? LimitError(RequestLimits limits, Tensor q, (string Label, Tensor Tensor) k, Tensor v)
     {
-        foreach (var (name, t) in new[] { ("query", q), ("keys", k), ("values", v) })
+        foreach (var (name, t) in new[] { ("query", q), ("values", v), k })
         {
             if (t.Shape[0] > limits.MaxBatch)
                 return InferenceError.TooLarge($"{name} has batch = {t.Shape[0]}, the limit is {limits.MaxBatch} (Attention:Limits:MaxBatch)");
@@ -93,7 +94,7 @@ public sealed class AttentionInputs : IDisposable
             if (t.Shape[2] > limits.MaxFeatures)
                 return InferenceError.TooLarge($"{name} has {t.Shape[2]} features, the limit is {limits.MaxFeatures} (Attention:Limits:MaxFeatures)");
         }
-        var weights = (long)q.Shape[0] * q.Shape[1] * k.Shape[1];
+        var weights = (long)q.Shape[0] * q.Shape[1] * k.Tensor.Shape[1];
         if (weights > limits.MaxElements)
             return InferenceError.TooLarge($"the weights would have batch·tq·tv = {weights} numbers, the limit is {limits.MaxElements} (Attention:Limits:MaxElements)");
         return null;

@@ -42,11 +42,38 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task ABodyStartingWithAUtf8ByteOrderMarkIsAccepted()
+    {
+        var response = await _client.PostRawAsync("\uFEFF" + """{"query": [[1, 2]], "values": [[1, 2]]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AHugeModelNameIsNotEchoedBackWhole()
+    {
+        var name = new string('m', 5000);
+
+        var response = await _client.PostRawAsync($$"""{"model": "{{name}}", "query": [[1, 2]], "values": [[1, 2]]}""");
+
+        await AssertProblem(response, HttpStatusCode.NotFound, $"model '{name[..64]}…' not found");
+        Assert.True((await response.Content.ReadAsStringAsync()).Length < 1000);
+    }
+
+    [Fact]
     public async Task WrongContentTypeIs415()
     {
         var response = await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""", "text/plain");
 
         await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "application/json");
+    }
+
+    [Fact]
+    public async Task ACharsetOtherThanUtf8Is415()
+    {
+        var response = await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""", "application/json; charset=utf-16");
+
+        await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "charset 'utf-16' is not supported");
     }
 
     [Fact]

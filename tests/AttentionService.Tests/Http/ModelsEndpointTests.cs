@@ -29,7 +29,24 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
         var backends = model["backends"]!.AsArray();
         Assert.Equal(["onnx", "managed"], backends.Select(b => (string)b!["name"]!));
         Assert.All(backends, b => Assert.True((bool)b!["ready"]!));
+        Assert.StartsWith("ONNX Runtime 1.31.1 on CPU", (string?)backends[0]!["description"]);
+        Assert.StartsWith("managed C# kernels", (string?)backends[1]!["description"]);
         Assert.Equal("dot", (string?)model["parameters"]!["attention.scoring"]);
+    }
+
+    [Fact]
+    public async Task ACudaRequestWithoutCudaServesOnCpuAndSaysSo()
+    {
+        using var cuda = new AttentionServiceFactory { Settings = { ["Attention:ExecutionProvider"] = "Cuda" } };
+        var client = cuda.CreateClient();
+
+        var model = JsonNode.Parse(await client.GetStringAsync("/models/luong-dot"))!;
+        var answer = await client.PostRawAsync("""{"query": [[1, 2]], "values": [[1, 2]]}""");
+
+        var onnx = model["backends"]![0]!;
+        Assert.True((bool)onnx["ready"]!);
+        Assert.EndsWith("on CPU", (string?)onnx["description"]);
+        Assert.Equal("onnx", (string?)(await answer.ReadObjectAsync())["backend"]);
     }
 
     [Fact]

@@ -10,8 +10,13 @@ public static class AttendClient
     public static async Task<HttpResponseMessage> PostAttendAsync(this HttpClient client, object body) =>
         await client.PostAsJsonAsync("/attend", body);
 
-    public static async Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string body, string contentType = "application/json") =>
-        await client.PostAsync("/attend", new StringContent(body, System.Text.Encoding.UTF8, contentType));
+    /// <summary>Posts <paramref name="body"/> as UTF-8 with the Content-Type header exactly as given (parameters included).</summary>
+    public static async Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string body, string contentType = "application/json")
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        return await client.PostAsync("/attend", content);
+    }
 
     public static async Task<JsonObject> ReadObjectAsync(this HttpResponseMessage response) =>
         (JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonObject)!;

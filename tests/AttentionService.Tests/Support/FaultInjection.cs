@@ -48,6 +48,8 @@ public static class FaultInjection
     {
         public BackendKind Kind => inner.Kind;
 
+        public string Description => inner.Description;
+
         // The warm-up at load runs without a cancellable token; requests always carry the request's token.
         public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) =>
             fault == Fault.RequestRunsFail && !cancellationToken.CanBeCanceled

@@ -50,6 +50,8 @@ public sealed class GatedBackends
     {
         public BackendKind Kind => inner.Kind;
 
+        public string Description => inner.Description;
+
         public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
         {
             // The warm-up at load runs without a cancellable token and passes straight through.

@@ -32,7 +32,8 @@ public sealed record TensorMetadata(string Name, string Datatype, long[] Shape, 
 /// <param name="Name"><c>onnx</c> or <c>managed</c>.</param>
 /// <param name="Ready">Loaded and able to run.</param>
 /// <param name="Reason">Why it is not ready.</param>
-public sealed record BackendStatus(string Name, bool Ready, string? Reason);
+/// <param name="Description">What executes the model when ready, e.g. the ONNX Runtime version and execution provider.</param>
+public sealed record BackendStatus(string Name, bool Ready, string? Reason, string? Description);
 
 /// <summary>Every model of the repository.</summary>
 /// <param name="Models">Models by name.</param>

@@ -13,12 +13,16 @@ namespace AttentionService.Http.Json;
 /// </summary>
 internal static class AttendRequestReader
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal"];
 
     public static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySequence<byte> json, RequestLimits limits)
     {
         if (json.IsEmpty)
             return (null, InferenceError.BadRequest("the request body is empty; send a JSON object with query and values"));
+        // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
+        if (json.FirstSpan.StartsWith(Utf8Bom)) json = json.Slice(Utf8Bom.Length);
         var options = new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth };
         if (json.IsSingleSegment)
         {
@@ -54,7 +58,7 @@ internal static class AttendRequestReader
                 return (null, InferenceError.BadRequest("the request body must be a JSON object with query and values"));
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var name = ReadText(ref reader, "a property name");
                 var property = Array.Find(Properties, p => p.Equals(name, StringComparison.OrdinalIgnoreCase))
                     ?? throw Malformed($"unknown property '{name}'; properties are {string.Join(", ", Properties)}");
                 reader.Read();
@@ -95,7 +99,20 @@ internal static class AttendRequestReader
         TensorJsonReader.Read(ref reader, property, booleans: false, maxRank: 3, limits);
 
     private static string ReadString(ref Utf8JsonReader reader, string property) =>
-        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Malformed($"{property} must be a string");
+        reader.TokenType == JsonTokenType.String ? ReadText(ref reader, property) : throw Malformed($"{property} must be a string");
+
+    /// <summary>A string token as text; escapes that decode to invalid UTF-16 (a lone surrogate) are the client's error.</summary>
+    private static string ReadText(ref Utf8JsonReader reader, string what)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Malformed($"{what} is not valid UTF-8 text");
+        }
+    }
 
     private static bool ReadBoolean(ref Utf8JsonReader reader, string property) => reader.TokenType switch
     {

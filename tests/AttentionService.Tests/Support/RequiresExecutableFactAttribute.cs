@@ -1,4 +1,6 @@
-namespace AttentionService.Tests.Deployment;
+using AttentionService.Tests.Deployment;
+
+namespace AttentionService.Tests.Support;
 
 /// <summary>
 /// A fact that is skipped, saying why, when a tool it drives is not installed. xunit 2 has no runtime skip, so the

@@ -1,0 +1,14 @@
+# Shared by the scripts that start the published app (sourced, not run): stop_app ends the app started in the
+# background as $app_pid, with SIGTERM first (graceful shutdown) and SIGKILL after 15 s.
+# Scripts start the app with Attention__ShutdownDrainSeconds=0: no load balancer to drain here.
+app_pid=""
+
+stop_app() {
+  if [[ -n $app_pid ]] && kill -0 "$app_pid" 2> /dev/null; then
+    kill "$app_pid" 2> /dev/null
+    for _ in $(seq 1 150); do kill -0 "$app_pid" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$app_pid" 2> /dev/null
+    wait "$app_pid" 2> /dev/null
+  fi
+  app_pid=""
+}

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace AttentionService.Backends.Managed.Kernels;
+
+/// <summary>
+/// Softmax over the last axis of <c>where(attend, scale · x, fill)</c> in one kernel: the scaled and masked scores
+/// never exist as tensors of their own. Pass one writes the masked scores into the destination row and finds its
+/// maximum; passes two and three are <see cref="SoftmaxKernel"/>'s, in place, so every number (and exp(-inf) = 0 for a
+/// masked position) is the one Mul, Where and Softmax give one after another. <c>attend</c> is
+/// <c>condition != 0</c>, or <c>condition &gt; threshold</c> when a Greater was folded in too.
+/// The condition broadcasts to x's shape (numpy rules).
+/// </summary>
+public static class MaskedSoftmaxKernel
+{
+    /// <summary><paramref name="destination"/> (shaped as <paramref name="x"/>) = softmax(where(condition != 0, scale·x, fill)) along the last axis.</summary>
+    public static void NonZero(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float scale, float fill, Span<float> destination) =>
+        Run<NonZeroTest>(x, shape, condition, conditionShape, scale, 0f, fill, destination);
+
+    /// <summary><paramref name="destination"/> = softmax(where(condition &gt; threshold, scale·x, fill)) along the last axis.</summary>
+    public static void Above(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float threshold, float scale, float fill, Span<float> destination) =>
+        Run<AboveTest>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+
+    private static void Run<TTest>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float scale, float threshold, float fill, Span<float> destination) where TTest : IConditionTest
+    {
+        var rowLength = shape.Length == 0 ? 1 : shape[^1];
+        // Wide vectors where the CPU has them, as GemmKernel decides: the exp polynomial is compute-bound.
+        if (Avx512F.IsSupported && rowLength >= Simd512.Count)
+            Run<TTest, Simd512, Vector512<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+        else if (Simd256.IsAccelerated && rowLength >= Simd256.Count)
+            Run<TTest, Simd256, Vector256<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+        else if (Simd128.IsAccelerated && rowLength >= Simd128.Count)
+            Run<TTest, Simd128, Vector128<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+        else Run<TTest, SimdScalar, float>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+    }
+
+    internal static void NonZero<TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float scale, float fill, Span<float> destination)
+        where TSimd : struct, ISimd<TVector> where TVector : struct =>
+        Run<NonZeroTest, TSimd, TVector>(x, shape, condition, conditionShape, scale, 0f, fill, destination);
+
+    internal static void Above<TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float threshold, float scale, float fill, Span<float> destination)
+        where TSimd : struct, ISimd<TVector> where TVector : struct =>
+        Run<AboveTest, TSimd, TVector>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+
+    private static void Run<TTest, TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition,
+        ReadOnlySpan<int> conditionShape, float scale, float threshold, float fill, Span<float> destination)
+        where TTest : IConditionTest where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        BroadcastShapes.ValidateDestination(shape, x.Length);
+        if (destination.Length != x.Length)
+            throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
+        var rank = shape.Length;
+        Span<int> strides = stackalloc int[BroadcastShapes.MaxRank];
+        BroadcastShapes.Strides(conditionShape, condition.Length, shape, strides[..rank], nameof(condition));
+        if (x.IsEmpty) return;
+        var rowLength = rank == 0 ? 1 : shape[^1];
+        var conditionStep = rank == 0 ? 0 : strides[rank - 1];
+
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var c0 = ref MemoryMarshal.GetReference(condition);
+        ref var d0 = ref MemoryMarshal.GetReference(destination);
+        Span<int> index = stackalloc int[BroadcastShapes.MaxRank];
+        var conditionOffset = 0;
+        for (var offset = 0; offset < x.Length; offset += rowLength)
+        {
+            ref var row = ref FloatRef.At(ref d0, offset);
+            var max = MaskRow<TTest, TSimd, TVector>(ref FloatRef.At(ref x0, offset), ref FloatRef.At(ref c0, conditionOffset), conditionStep,
+                scale, threshold, fill, ref row, rowLength);
+            SoftmaxKernel.ExponentiateAndNormalize<TSimd, TVector>(ref row, ref row, rowLength, max);
+            for (var axis = rank - 2; axis >= 0; axis--)
+            {
+                conditionOffset += strides[axis];
+                if (++index[axis] < shape[axis]) break;
+                conditionOffset -= strides[axis] * shape[axis];
+                index[axis] = 0;
+            }
+        }
+    }
+
+    /// <summary>Writes <c>where(attend, scale·x, fill)</c> for one row and returns its maximum.</summary>
+    private static float MaskRow<TTest, TSimd, TVector>(ref float x, ref float condition, int conditionStep, float scale, float threshold, float fill,
+        ref float destination, int length)
+        where TTest : IConditionTest where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        var width = TSimd.Count;
+        var vectorLength = length - length % width;
+        var scaleVector = TSimd.Broadcast(scale);
+        var thresholdVector = TSimd.Broadcast(threshold);
+        var fillVector = TSimd.Broadcast(fill);
+        var repeated = TSimd.Broadcast(condition);
+        TVector max0 = TSimd.Broadcast(float.NegativeInfinity), max1 = max0;
+        var i = 0;
+        for (; i + 2 * width <= vectorLength; i += 2 * width)
+        {
+            var v0 = Masked<TTest, TSimd, TVector>(ref FloatRef.At(ref x, i), ref FloatRef.At(ref condition, i * conditionStep), conditionStep, repeated, scaleVector, thresholdVector, fillVector);
+            var v1 = Masked<TTest, TSimd, TVector>(ref FloatRef.At(ref x, i + width), ref FloatRef.At(ref condition, (i + width) * conditionStep), conditionStep, repeated, scaleVector, thresholdVector, fillVector);
+            TSimd.Store(v0, ref FloatRef.At(ref destination, i));
+            TSimd.Store(v1, ref FloatRef.At(ref destination, i + width));
+            max0 = TSimd.Max(max0, v0);
+            max1 = TSimd.Max(max1, v1);
+        }
+        for (; i < vectorLength; i += width)
+        {
+            var v = Masked<TTest, TSimd, TVector>(ref FloatRef.At(ref x, i), ref FloatRef.At(ref condition, i * conditionStep), conditionStep, repeated, scaleVector, thresholdVector, fillVector);
+            TSimd.Store(v, ref FloatRef.At(ref destination, i));
+            max0 = TSimd.Max(max0, v);
+        }
+        var maxVector = TSimd.Max(max0, max1);
+        var max = TSimd.MaxAcross(maxVector);
+        for (i = vectorLength; i < length; i++)
+        {
+            var c = FloatRef.At(ref condition, i * conditionStep);
+            var v = SimdScalar.Select(TTest.Attends<SimdScalar, float>(c, threshold), FloatRef.At(ref x, i) * scale, fill);
+            FloatRef.At(ref destination, i) = v;
+            max = MathF.Max(max, v);
+        }
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Masked<TTest, TSimd, TVector>(ref float x, ref float condition, int conditionStep, TVector repeated,
+        TVector scale, TVector threshold, TVector fill)
+        where TTest : IConditionTest where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        var c = conditionStep == 0 ? repeated : TSimd.Load(ref condition);
+        return TSimd.Select(TTest.Attends<TSimd, TVector>(c, threshold), TSimd.Multiply(TSimd.Load(ref x), scale), fill);
+    }
+
+    /// <summary>Which condition values attend: non-zero (a Where's own test) or above a threshold (a folded Greater).</summary>
+    private interface IConditionTest
+    {
+        /// <summary>Non-zero in each lane that attends.</summary>
+        static abstract TVector Attends<TSimd, TVector>(TVector condition, TVector threshold)
+            where TSimd : struct, ISimd<TVector> where TVector : struct;
+    }
+
+    private readonly struct NonZeroTest : IConditionTest
+    {
+        public static TVector Attends<TSimd, TVector>(TVector condition, TVector threshold)
+            where TSimd : struct, ISimd<TVector> where TVector : struct => condition;
+    }
+
+    private readonly struct AboveTest : IConditionTest
+    {
+        public static TVector Attends<TSimd, TVector>(TVector condition, TVector threshold)
+            where TSimd : struct, ISimd<TVector> where TVector : struct => TSimd.GreaterAsOne(condition, threshold);
+    }
+}

@@ -1,0 +1,84 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>
+/// A Softmax over the last axis whose input was <c>Where(condition, x·scale, fill)</c>, folded at load into one pass
+/// (see <see cref="MaskedSoftmaxKernel"/>); the scale (a folded Mul by a scalar constant) and a folded
+/// <c>Greater(mask, threshold)</c> producing the condition are optional. Reads x and the condition (or mask).
+/// When the condition would widen x by broadcasting, the folded nodes run one after another as written instead.
+/// </summary>
+public sealed class MaskedSoftmaxOperator : Operator
+{
+    private readonly float _scale;
+    private readonly float? _threshold;
+    private readonly float _fill;
+    private readonly Operator[] _unfused;
+    private readonly Tensor _scaleTensor;
+    private readonly Tensor _thresholdTensor;
+    private readonly Tensor _fillTensor;
+
+    /// <param name="softmax">The Softmax node, whose output this operator writes.</param>
+    /// <param name="x">The scores before scaling.</param>
+    /// <param name="condition">The Where condition, or the Greater's left input when <paramref name="threshold"/> is set.</param>
+    /// <param name="scale">The Mul's scalar constant (1 without one).</param>
+    /// <param name="threshold">The Greater's scalar constant, when a Greater was folded.</param>
+    /// <param name="fill">The Where's scalar constant for positions that do not attend.</param>
+    /// <param name="unfused">The folded operators in graph order (Greater?, Mul?, Where, Softmax), for the broadcasting fallback.</param>
+    public MaskedSoftmaxOperator(NodeProto softmax, string x, string condition, float scale, float? threshold, float fill, IReadOnlyList<Operator> unfused)
+        : base(softmax, [x, condition])
+    {
+        _scale = scale;
+        _threshold = threshold;
+        _fill = fill;
+        _unfused = [.. unfused];
+        _scaleTensor = Tensor.Wrap([scale], []);
+        _thresholdTensor = Tensor.Wrap([threshold ?? 0f], []);
+        _fillTensor = Tensor.Wrap([fill], []);
+    }
+
+    /// <summary>The node names folded into this one, in graph order, ending with the Softmax.</summary>
+    public IEnumerable<string> FoldedNodes => _unfused.Select(op => op.NodeName);
+
+    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    {
+        Tensor x = inputs[0], condition = inputs[1];
+        if (x.Rank == 0 || !BroadcastsInto(condition.Shape, x.Shape))
+            return RunUnfused(x, condition);
+        var output = Tensor.Rent((int[])x.Shape.Clone());
+        if (_threshold is { } threshold)
+            MaskedSoftmaxKernel.Above(x.Span, x.Shape, condition.Span, condition.Shape, threshold, _scale, _fill, output.Span);
+        else
+            MaskedSoftmaxKernel.NonZero(x.Span, x.Shape, condition.Span, condition.Shape, _scale, _fill, output.Span);
+        return output;
+    }
+
+    private static bool BroadcastsInto(int[] shape, int[] target)
+    {
+        if (shape.Length > target.Length) return false;
+        for (var i = 1; i <= shape.Length; i++)
+            if (shape[^i] != target[^i] && shape[^i] != 1) return false;
+        return true;
+    }
+
+    private Tensor RunUnfused(Tensor x, Tensor condition)
+    {
+        var next = 0;
+        Tensor? attend = null, scaled = null, masked = null;
+        try
+        {
+            if (_threshold is not null) attend = _unfused[next++].Run([condition, _thresholdTensor]);
+            if (_unfused[next] is MulOperator) scaled = _unfused[next++].Run([x, _scaleTensor]);
+            masked = _unfused[next++].Run([attend ?? condition, scaled ?? x, _fillTensor]);
+            return _unfused[next].Run([masked]);
+        }
+        finally
+        {
+            attend?.Dispose();
+            scaled?.Dispose();
+            masked?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx;
+
+namespace AttentionService.Tests.Managed;
+
+/// <summary>
+/// Plan-compile folding of Greater → Mul → Where → Softmax into one step: when it applies, when it must not (a folded
+/// value is also a graph output, or the softmax is over another axis), and the same numbers either way, including the
+/// broadcast the fast kernel cannot take.
+/// </summary>
+public class MaskedSoftmaxFusionTests
+{
+    private const double Tolerance = 1e-6;
+
+    [Fact]
+    public void ChainIsOneStepWithTheReferenceNumbers()
+    {
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(Graph(exposeMasked: false, axis: -1, xDims: [2, 3, 5])));
+        Assert.Equal(1, backend.StepCount);
+        AssertRunMatchesReference(backend, [2, 3, 5], [2, 3, 5]);
+    }
+
+    [Fact]
+    public void MaskedScoresThatAreAGraphOutputAreNotFolded()
+    {
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(Graph(exposeMasked: true, axis: -1, xDims: [2, 3, 5])));
+        Assert.Equal(4, backend.StepCount);
+        AssertRunMatchesReference(backend, [2, 3, 5], [2, 3, 5]);
+    }
+
+    [Fact]
+    public void SoftmaxOverAnotherAxisIsNotFolded()
+    {
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(Graph(exposeMasked: false, axis: 1, xDims: [2, 3, 5])));
+        Assert.Equal(4, backend.StepCount);
+    }
+
+    [Fact]
+    public void ConditionWiderThanScoresRunsTheFoldedNodesInTurn()
+    {
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(Graph(exposeMasked: false, axis: -1, xDims: [1, 1, 5])));
+        Assert.Equal(1, backend.StepCount);
+        AssertRunMatchesReference(backend, [1, 1, 5], [2, 3, 5]);
+    }
+
+    /// <summary>weights = softmax(where(mask &gt; 0.5, x · 0.5, -inf), axis); with <paramref name="exposeMasked"/> the Where output is a graph output too.</summary>
+    private static GraphBuilder Graph(bool exposeMasked, long axis, int[] xDims)
+    {
+        var g = new GraphBuilder("masked-softmax");
+        g.Input("x", xDims.Cast<object>().ToArray());
+        g.Input("mask", 2, 3, 5);
+        var scale = g.Initializer("scale", [0.5f], 1);
+        var threshold = g.Initializer("threshold", [0.5f]);
+        var fill = g.Initializer("fill", [float.NegativeInfinity]);
+        var attend = g.Node("Greater", ["mask", threshold], "attend");
+        var scaled = g.Node("Mul", ["x", scale], "scaled");
+        var masked = g.Node("Where", [attend, scaled, fill], "masked");
+        g.Node("Softmax", [masked], "weights", GraphBuilder.Attribute("axis", axis));
+        g.Output("weights", 2, 3, 5);
+        if (exposeMasked) g.Output("masked", 2, 3, 5);
+        return g;
+    }
+
+    private static void AssertRunMatchesReference(Backends.Managed.ManagedBackend backend, int[] xShape, int[] maskShape)
+    {
+        var xData = ScalarReference.Random(31, ScalarReference.Count(xShape), -4f, 4f);
+        var maskData = ScalarReference.Random(32, ScalarReference.Count(maskShape), 0f, 1f);
+        for (var i = 0; i < maskData.Length; i += 5) maskData[i] = 1f;
+        using var x = Tensor.Wrap(xData, xShape);
+        using var mask = Tensor.Wrap(maskData, maskShape);
+        var outputs = backend.Run([x, mask], CancellationToken.None);
+        try
+        {
+            var masked = new float[maskData.Length];
+            for (var flat = 0; flat < masked.Length; flat++)
+            {
+                var value = xData[ScalarReference.BroadcastSource(ScalarReference.Unravel(flat, maskShape), xShape)] * 0.5f;
+                masked[flat] = maskData[flat] > 0.5f ? value : float.NegativeInfinity;
+            }
+            var expected = ScalarReference.Softmax(masked, masked.Length / 5, 5, 1);
+            var weights = outputs[0];
+            Assert.Equal(maskShape, weights.Shape);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                if (float.IsNegativeInfinity(masked[i])) Assert.Equal(0f, weights.Span[i]);
+                Assert.True(Math.Abs(expected[i] - weights.Span[i]) <= Tolerance, $"weights[{i}]: expected {expected[i]}, got {weights.Span[i]}");
+            }
+        }
+        finally
+        {
+            foreach (var output in outputs) output.Dispose();
+        }
+    }
+}
