@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using AttentionService.Configuration;
+using AttentionService.Http;
 using AttentionService.Http.Contracts;
 using AttentionService.Http.Json;
 using AttentionService.Inference;
@@ -11,7 +12,7 @@ namespace AttentionService.HttpBaseline;
 /// <summary>
 /// <c>POST /attend</c> without attention: the body is read as the host reads it (AttendApi.ReadRequestAsync, same
 /// limits, one sequence without copying) and parsed by the host's AttendRequestReader; the answer is an
-/// <see cref="AttendResponse"/> written by the host's TensorJsonConverter. Errors answer 400 with the detail only.
+/// <see cref="AttendResponse"/> streamed by the host's AttendResult. Errors answer 400 with the detail only.
 /// </summary>
 internal static class BaselineApi
 {
@@ -19,7 +20,7 @@ internal static class BaselineApi
 
     public static RouteHandlerBuilder MapBaselineApi(this IEndpointRouteBuilder app) => app.MapPost("/attend", Attend);
 
-    public static async Task<Results<Ok<AttendResponse>, ProblemHttpResult>> Attend(HttpContext http, CancellationToken cancellationToken)
+    public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(HttpContext http, CancellationToken cancellationToken)
     {
         var (parsed, error) = await ReadRequestAsync(http, cancellationToken);
         if (error is not null) return TypedResults.Problem(detail: error.Detail, statusCode: StatusCodes.Status400BadRequest);
@@ -27,7 +28,7 @@ internal static class BaselineApi
         var (context, weights) = EchoAttention.Run(request.Query, request.Values);
         http.Response.RegisterForDispose(context);
         http.Response.RegisterForDispose(weights);
-        return TypedResults.Ok(new AttendResponse { Model = request.Model ?? "luong-dot", Backend = "none", Context = context, Weights = weights });
+        return new AttendResult(new AttendResponse { Model = request.Model ?? "luong-dot", Backend = "none", Context = context, Weights = weights });
     }
 
     private static async Task<(AttendRequest?, InferenceError?)> ReadRequestAsync(HttpContext http, CancellationToken cancellationToken)

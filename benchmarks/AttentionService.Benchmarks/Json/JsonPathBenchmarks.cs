@@ -10,7 +10,7 @@ namespace AttentionService.Benchmarks.Json;
 
 /// <summary>
 /// The host's JSON work for one /attend request, in process: parsing the body (as 4 KB segments, as Kestrel delivers
-/// it) with AttendRequestReader, and writing the answer with the source-generated serializer and TensorJsonConverter.
+/// it) with AttendRequestReader, and writing the answer with AttendResponseWriter (as AttendResult streams it, unflushed).
 /// "Reader over segments + TryGetSingle" is the parse as it was before the contiguous copy and the fast decimal path:
 /// the same token walk into a pooled buffer, without shape checks.
 /// </summary>
@@ -85,7 +85,7 @@ public class JsonPath
     {
         _output.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(_output);
-        JsonSerializer.Serialize(writer, _answer, BenchmarkJsonContext.Default.AttendResponse);
+        AttendResponseWriter.Write(writer, _answer);
         return _output.WrittenCount;
     }
 }

@@ -37,7 +37,7 @@ public static class AttendApi
     /// <summary>Dependencies of the handler.</summary>
     public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options, IDiagnosticContext Log);
 
-    public static async Task<Results<Ok<AttendResponse>, ProblemHttpResult>> Attend(
+    public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(
         HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
     {
         var options = services.Options.Value;
@@ -86,7 +86,7 @@ public static class AttendApi
         if (!AllFinite(context) || !AllFinite(weights))
             return InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down").ToProblem(http);
 
-        return TypedResults.Ok(new AttendResponse
+        return new AttendResult(new AttendResponse
         {
             Model = modelName,
             Backend = outcome.Backend.ToWireName(),

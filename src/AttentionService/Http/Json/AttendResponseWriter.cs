@@ -1,0 +1,77 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using AttentionService.Http.Contracts;
+
+namespace AttentionService.Http.Json;
+
+/// <summary>
+/// Writes an <see cref="AttendResponse"/> as JSON straight into the response pipe, flushing every
+/// <see cref="FlushBytes"/> so a large answer starts to leave at once and is never held whole in memory (a
+/// 512 × 512 answer is 3.7 MB of text). The bytes are those the source-generated serializer writes.
+/// </summary>
+internal static class AttendResponseWriter
+{
+    /// <summary>Bytes buffered before they are handed to the connection.</summary>
+    public const int FlushBytes = 64 * 1024;
+
+    private static readonly JsonEncodedText Model = JsonEncodedText.Encode("model");
+    private static readonly JsonEncodedText Backend = JsonEncodedText.Encode("backend");
+    private static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
+    private static readonly JsonEncodedText Weights = JsonEncodedText.Encode("weights");
+
+    public static async Task WriteAsync(PipeWriter body, AttendResponse response, CancellationToken cancellationToken)
+    {
+        // Not disposed: disposing flushes, and after a hang-up there is nowhere to flush to.
+        var writer = new Utf8JsonWriter(body);
+        WriteStart(writer, response);
+        writer.WritePropertyName(Context);
+        if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return;
+        writer.WritePropertyName(Weights);
+        if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return;
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary>The whole answer in one go, for callers that hold a buffer (benchmarks, tests).</summary>
+    public static void Write(Utf8JsonWriter writer, AttendResponse response)
+    {
+        WriteStart(writer, response);
+        writer.WritePropertyName(Context);
+        TensorJsonWriter.Write(writer, response.Context);
+        writer.WritePropertyName(Weights);
+        TensorJsonWriter.Write(writer, response.Weights);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStart(Utf8JsonWriter writer, AttendResponse response)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(Model, response.Model);
+        writer.WriteString(Backend, response.Backend);
+    }
+
+    /// <summary>False when the connection is gone and writing should stop.</summary>
+    private static async ValueTask<bool> WriteTensorAsync(Utf8JsonWriter writer, PipeWriter body, Core.Tensors.Tensor tensor, CancellationToken cancellationToken)
+    {
+        var flushedUpTo = writer.BytesCommitted;
+        var rows = TensorJsonWriter.RowCount(tensor);
+        if (rows == 0)
+        {
+            TensorJsonWriter.Write(writer, tensor);
+            return true;
+        }
+        // About FlushBytes of text a chunk, at ~12 bytes a number.
+        var rowsPerChunk = Math.Max(1, FlushBytes / 12 / tensor.Shape[^1]);
+        for (var from = 0; from < rows; from += rowsPerChunk)
+        {
+            TensorJsonWriter.WriteRows(writer, tensor, from, Math.Min(rows, from + rowsPerChunk));
+            // The writer hands full buffers to the pipe as it goes, but the pipe sends only what is flushed.
+            if (writer.BytesCommitted + writer.BytesPending - flushedUpTo < FlushBytes) continue;
+            writer.Flush();
+            flushedUpTo = writer.BytesCommitted;
+            var flushed = await body.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AttentionService.Core.Tensors;
+using AttentionService.Http.Contracts;
+using AttentionService.Http.Json;
+
+namespace AttentionService.Tests.Http.Json;
+
+/// <summary>
+/// The answer writer streams rows in chunks; the text must be exactly what nested JSON arrays of the same numbers are,
+/// whatever the shape, and streaming through a pipe that pushes back must not change a byte.
+/// </summary>
+public sealed class AttendResponseWriterTests
+{
+    public static TheoryData<int[], int[]> Shapes => new()
+    {
+        { [1, 64], [1, 32] },
+        { [2, 3, 5], [2, 3, 7] },
+        { [1, 4, 3, 2], [2, 4, 1, 3] },
+        { [3], [1, 1, 1, 1] },
+        { [0, 3], [2, 0] },
+        { [2, 0, 3], [1, 1] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void WritesTheSameTextAsNestedJsonArrays(int[] contextShape, int[] weightsShape)
+    {
+        using var context = Filled(contextShape, seed: 1);
+        using var weights = Filled(weightsShape, seed: 2);
+        var response = new AttendResponse { Model = "luong-dot", Backend = "managed", Context = context, Weights = weights };
+
+        var expected = new JsonObject
+        {
+            ["model"] = "luong-dot",
+            ["backend"] = "managed",
+            ["context"] = Nested(context.Span.ToArray(), contextShape),
+            ["weights"] = Nested(weights.Span.ToArray(), weightsShape),
+        }.ToJsonString();
+
+        Assert.Equal(expected, WriteWhole(response));
+    }
+
+    [Fact]
+    public async Task StreamingALargeAnswerThroughABackpressuredPipeGivesTheSameBytes()
+    {
+        using var context = Filled([1, 512, 64], seed: 3);
+        using var weights = Filled([1, 512, 512], seed: 4);
+        var response = new AttendResponse { Model = "luong-dot", Backend = "onnx", Context = context, Weights = weights };
+        // The writer must wait for the reader every 16 KB: a writer that buffered the whole 3 MB answer would still
+        // produce the bytes, but one that lost or reordered a chunk across a flush would not.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16 * 1024, resumeWriterThreshold: 8 * 1024));
+        var reading = ReadAllAsync(pipe.Reader);
+
+        await AttendResponseWriter.WriteAsync(pipe.Writer, response, CancellationToken.None);
+        await pipe.Writer.CompleteAsync();
+        var (text, reads) = await reading;
+
+        Assert.Equal(WriteWhole(response), text);
+        Assert.True(reads > 10, $"the answer arrived in {reads} reads; streamed, it comes in many");
+    }
+
+    [Fact]
+    public async Task AReaderThatHangsUpStopsTheWriterWithoutAnError()
+    {
+        using var context = Filled([1, 512, 64], seed: 5);
+        using var weights = Filled([1, 512, 512], seed: 6);
+        var response = new AttendResponse { Model = "luong-dot", Backend = "onnx", Context = context, Weights = weights };
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16 * 1024, resumeWriterThreshold: 8 * 1024));
+        await pipe.Reader.CompleteAsync();
+
+        await AttendResponseWriter.WriteAsync(pipe.Writer, response, CancellationToken.None);
+    }
+
+    private static string WriteWhole(AttendResponse response)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) AttendResponseWriter.Write(writer, response);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static async Task<(string Text, int Reads)> ReadAllAsync(PipeReader reader)
+    {
+        var bytes = new List<byte>();
+        var reads = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync();
+            reads++;
+            foreach (var segment in result.Buffer) bytes.AddRange(segment.ToArray());
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted) break;
+        }
+        await reader.CompleteAsync();
+        return (Encoding.UTF8.GetString(bytes.ToArray()), reads);
+    }
+
+    private static Tensor Filled(int[] shape, int seed)
+    {
+        var rng = new Random(seed);
+        var tensor = Tensor.Rent(shape);
+        foreach (ref var x in tensor.Span) x = (float)(rng.NextDouble() * 2 - 1) / (rng.Next(1, 4) * 7);
+        return tensor;
+    }
+
+    /// <summary>The reference: nested arrays built level by level, numbers written by JsonNode.</summary>
+    private static JsonArray Nested(float[] data, int[] shape, int level = 0, int offset = 0)
+    {
+        var array = new JsonArray();
+        var stride = 1;
+        for (var k = level + 1; k < shape.Length; k++) stride *= shape[k];
+        for (var i = 0; i < shape[level]; i++)
+            array.Add(level == shape.Length - 1 ? JsonValue.Create(data[offset + i]) : Nested(data, shape, level + 1, offset + i * stride));
+        return array;
+    }
+}
