@@ -31,7 +31,8 @@ free_port() {
 start_app() {
   port="$(free_port)"
   # From the publish dir, as the image runs it (WORKDIR /app), so the app resolves its own models/ folder.
-  (cd "$publish_dir" && Attention__Backend=Auto ASPNETCORE_ENVIRONMENT=Production \
+  # Auto with ONNX Runtime first at every size (small requests would start on the managed backend): run 1 checks onnx.
+  (cd "$publish_dir" && Attention__Backend=Auto Attention__AutoManagedMaxScores=0 ASPNETCORE_ENVIRONMENT=Production \
     Attention__ShutdownDrainSeconds=0 exec dotnet "$publish_dir/AttentionService.dll" --urls "http://127.0.0.1:$port") > "$1" 2>&1 &
   app_pid=$!
 }

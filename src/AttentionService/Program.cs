@@ -30,7 +30,6 @@ app.UseStatusCodePages();
 app.UseAttentionRequestLogging();
 app.UseRouting();
 app.UseHttpMetrics();
-app.UseRateLimiter();
 app.UseRequestTimeouts();
 app.UseAttentionSwagger();
 

@@ -19,6 +19,14 @@ public sealed class AttentionOptions
     /// <summary>Which backend serves requests that do not name one.</summary>
     public BackendPolicy Backend { get; set; } = BackendPolicy.Auto;
 
+    /// <summary>
+    /// Under <see cref="BackendPolicy.Auto"/>, a request with at most this many attention scores (batch × tq × tv) runs
+    /// on the managed backend first and ONNX Runtime second: at such sizes the managed kernels measured several times
+    /// faster (docs/performance.md). 0 puts ONNX Runtime first for every request.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int AutoManagedMaxScores { get; set; } = 1024;
+
     /// <summary>Execution provider for ONNX Runtime; Cuda falls back to CPU (with a warning) where unavailable.</summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
@@ -45,7 +53,10 @@ public sealed class AttentionOptions
 
 public enum BackendPolicy
 {
-    /// <summary>ONNX Runtime, falling back to the managed backend when it cannot load, create a session or run.</summary>
+    /// <summary>
+    /// ONNX Runtime, falling back to the managed backend when it cannot load, create a session or run; small requests
+    /// (<see cref="AttentionOptions.AutoManagedMaxScores"/>) the other way round.
+    /// </summary>
     Auto,
     Onnx,
     Managed,

@@ -1,43 +1,21 @@
-using System.Threading.RateLimiting;
 using AttentionService.Configuration;
 using AttentionService.Inference;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Hosting;
 
 /// <summary>
-/// What keeps inference from taking the service down under load: a concurrency limiter with a short queue that
-/// answers 503 + Retry-After past it, and a per-request timeout that stops the work and answers 503.
+/// What keeps inference from taking the service down under load: the <see cref="InferenceGate"/> (bounded concurrent
+/// runs with a short queue, 503 + Retry-After past it) and a per-request timeout that stops the work and answers 503.
 /// </summary>
 public static class InferenceProtection
 {
-    public const string ConcurrencyPolicy = "inference";
     public const string TimeoutPolicy = "inference";
 
     public static IServiceCollection AddInferenceProtection(this IServiceCollection services)
     {
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AttentionOptions>>((limiter, attention) =>
-        {
-            var concurrency = attention.Value.Concurrency;
-            limiter.AddConcurrencyLimiter(ConcurrencyPolicy, o =>
-            {
-                o.PermitLimit = concurrency.EffectiveMaxConcurrentRequests;
-                o.QueueLimit = concurrency.QueueLength;
-                o.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-            });
-            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
-            limiter.OnRejected = (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                http.RequestServices.GetRequiredService<AttentionMetrics>().Rejected();
-                return WriteProblemAsync(http, concurrency.RetryAfterSeconds, "Overloaded",
-                    $"{concurrency.EffectiveMaxConcurrentRequests} inferences are running and {concurrency.QueueLength} waiting " +
-                    "(Attention:Concurrency); retry after the Retry-After delay");
-            };
-        });
+        services.AddSingleton<InferenceGate>();
 
         services.AddRequestTimeouts(_ => { });
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<AttentionOptions>>((timeouts, attention) =>

@@ -32,7 +32,6 @@ public static class AttendApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRateLimiting(InferenceProtection.ConcurrencyPolicy)
             .WithRequestTimeout(InferenceProtection.TimeoutPolicy);
 
     /// <summary>Dependencies of the handler.</summary>
@@ -69,12 +68,12 @@ public static class AttendApi
             backend = kind;
         }
 
-        var (inputs, inputError) = AttentionInputs.Build(modelName, model.Signature, request.Query, request.Keys, request.Values,
+        var (built, inputError) = AttentionInputs.Build(modelName, model.Signature, request.Query, request.Keys, request.Values,
             request.Mask, request.Causal, options.Limits);
         if (inputError is not null) return inputError.ToProblem(http);
-        using var __ = inputs!;
+        using var inputs = built!;
 
-        var outcome = services.Runner.Run(model, backend, inputs!.Ordered, cancellationToken);
+        var outcome = await services.Runner.RunAsync(model, backend, inputs, cancellationToken);
         if (outcome.Error is not null) return outcome.Error.ToProblem(http);
         // The request's log line carries the model and the backend that answered.
         services.Log.Set("Model", modelName);

@@ -14,13 +14,13 @@ internal static class ProblemResults
         InferenceErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
         InferenceErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
-        InferenceErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        InferenceErrorKind.Unavailable or InferenceErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     public static ProblemHttpResult ToProblem(this InferenceError error, HttpContext http)
     {
-        if (error.Kind == InferenceErrorKind.Unavailable)
+        if (error.Kind is InferenceErrorKind.Unavailable or InferenceErrorKind.Overloaded)
             http.Response.Headers.RetryAfter = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>()
                 .Value.Concurrency.RetryAfterSeconds.ToString();
         return TypedResults.Problem(detail: error.Detail, statusCode: error.Kind.StatusCode(), title: error.Title);

@@ -13,10 +13,11 @@ public sealed class AttentionInputs : IDisposable
 {
     private readonly List<Tensor> _owned = [];
 
-    private AttentionInputs(IReadOnlyList<Tensor> ordered, bool batched)
+    private AttentionInputs(IReadOnlyList<Tensor> ordered, bool batched, long scores)
     {
         Ordered = ordered;
         Batched = batched;
+        Scores = scores;
     }
 
     /// <summary>Inputs in <see cref="ModelSignature.Inputs"/> order.</summary>
@@ -24,6 +25,9 @@ public sealed class AttentionInputs : IDisposable
 
     /// <summary>False when the request came without a batch axis, so the answer drops it again.</summary>
     public bool Batched { get; }
+
+    /// <summary>How many attention scores the request computes, batch × tq × tv: the measure of its size.</summary>
+    public long Scores { get; }
 
     public static (AttentionInputs? Inputs, InferenceError? Error) Build(
         string modelName, ModelSignature signature, Tensor query, Tensor? keys, Tensor values, Tensor? mask, bool causal,
@@ -37,11 +41,11 @@ public sealed class AttentionInputs : IDisposable
                 return Fail(InferenceError.BadRequest($"{name} has rank {tensor.Rank} but query has rank {rank}; send both unbatched or both batched"));
 
         var batched = rank == 3;
-        var inputs = new AttentionInputs(new Tensor[signature.Inputs.Count], batched);
         var q = batched ? query : query.Reshape(1, query.Shape[0], query.Shape[1]);
         var v = batched ? values : values.Reshape(1, values.Shape[0], values.Shape[1]);
         var k = keys is null ? v : batched ? keys : keys.Reshape(1, keys.Shape[0], keys.Shape[1]);
         int batch = q.Shape[0], tq = q.Shape[1], tv = k.Shape[1];
+        var inputs = new AttentionInputs(new Tensor[signature.Inputs.Count], batched, (long)batch * tq * tv);
 
         // Keys left out are the values: errors name them so, since the user never sent "keys".
         var keysLabel = keys is null ? "values (as keys)" : "keys";

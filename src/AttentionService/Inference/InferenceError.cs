@@ -17,6 +17,9 @@ public enum InferenceErrorKind
 
     /// <summary>The model or the chosen backend cannot serve right now (503).</summary>
     Unavailable,
+
+    /// <summary>Every inference slot is busy and the queue is full, or the request ran out of time (503).</summary>
+    Overloaded,
 }
 
 /// <summary>An error as a value: a kind, a short title and a detail saying what is wrong and where.</summary>
@@ -27,4 +30,5 @@ public sealed record InferenceError(InferenceErrorKind Kind, string Title, strin
     public static InferenceError Unprocessable(string detail) => new(InferenceErrorKind.Unprocessable, "Request cannot be served", detail);
     public static InferenceError ModelNotFound(string detail) => new(InferenceErrorKind.ModelNotFound, "Model not found", detail);
     public static InferenceError Unavailable(string detail) => new(InferenceErrorKind.Unavailable, "Backend unavailable", detail);
+    public static InferenceError Overloaded(string detail) => new(InferenceErrorKind.Overloaded, "Overloaded", detail);
 }

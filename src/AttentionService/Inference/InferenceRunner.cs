@@ -12,29 +12,45 @@ public readonly record struct InferenceOutcome(Tensor[]? Outputs, BackendKind Ba
 
 /// <summary>
 /// Runs a model on the backend a request asks for, or under the configured policy: with <c>Auto</c>, ONNX Runtime
-/// first and the managed backend whenever ONNX Runtime is not loaded or fails a run; each fallback is logged and counted.
+/// first and the managed backend whenever ONNX Runtime is not loaded or fails a run (small requests the other way
+/// round); each fallback is logged and counted. Every run holds a slot of the <see cref="InferenceGate"/>.
 /// </summary>
-public sealed class InferenceRunner(IOptions<AttentionOptions> options, AttentionMetrics metrics, ILogger<InferenceRunner> logger)
+public sealed class InferenceRunner(IOptions<AttentionOptions> options, InferenceGate gate, AttentionMetrics metrics, ILogger<InferenceRunner> logger)
 {
-    public InferenceOutcome Run(RegisteredModel model, BackendKind? requested, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
+    /// <summary>Waits for a slot of the gate (or is refused one), then runs.</summary>
+    public async ValueTask<InferenceOutcome> RunAsync(RegisteredModel model, BackendKind? requested, AttentionInputs inputs, CancellationToken cancellationToken)
     {
-        var route = requested is { } only ? [only] : RegisteredModel.Route(options.Value.Backend);
-        var reasons = new List<string>(route.Count);
+        using var lease = await gate.EnterAsync(cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            metrics.Rejected();
+            return new InferenceOutcome(null, default, InferenceError.Overloaded(
+                $"{gate.Permits} inferences are running and {gate.QueueLength} waiting (Attention:Concurrency); retry after the Retry-After delay"));
+        }
+        return Run(model, requested, inputs, cancellationToken);
+    }
+
+    private InferenceOutcome Run(RegisteredModel model, BackendKind? requested, AttentionInputs inputs, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var route = requested is { } only ? [only] : RegisteredModel.Route(settings.Backend, inputs.Scores <= settings.AutoManagedMaxScores);
+        List<string>? reasons = null;
         for (var i = 0; i < route.Count; i++)
         {
             var kind = route[i];
             var slot = model.Slot(kind);
             if (slot?.Backend is not { } backend)
             {
-                reasons.Add($"{kind.ToWireName()}: {slot?.UnavailableReason ?? "not configured"}");
-                if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], slot?.UnavailableReason ?? "not configured");
+                var reason = slot?.UnavailableReason ?? "not configured";
+                (reasons ??= []).Add($"{kind.ToWireName()}: {reason}");
+                if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], reason);
                 continue;
             }
-            var clock = Stopwatch.StartNew();
+            var started = Stopwatch.GetTimestamp();
             try
             {
-                var outputs = backend.Run(inputs, cancellationToken);
-                metrics.Inference(model.Name, kind, clock.Elapsed);
+                var outputs = backend.Run(inputs.Ordered, cancellationToken);
+                metrics.Inference(model.Name, kind, Stopwatch.GetElapsedTime(started));
                 return new InferenceOutcome(outputs, kind, null);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -46,13 +62,13 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Attentio
                 // Inputs were validated against the signature before this point, so a failed run is the backend's
                 // fault, not the client's: try the next backend on the route.
                 logger.LogError(e, "Model {Model} failed a run on {Backend}", model.Name, kind.ToWireName());
-                reasons.Add($"{kind.ToWireName()}: run failed: {e.Message}");
+                (reasons ??= []).Add($"{kind.ToWireName()}: run failed: {e.Message}");
                 if (i + 1 < route.Count) LogFallback(model.Name, kind, route[i + 1], $"run failed: {e.Message}");
             }
         }
         var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}' cannot serve it" : "no backend could serve the request";
         return new InferenceOutcome(null, default,
-            InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons)})"));
+            InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons ?? [])})"));
     }
 
     private void LogFallback(string model, BackendKind from, BackendKind to, string reason)

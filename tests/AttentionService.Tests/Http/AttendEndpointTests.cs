@@ -56,10 +56,29 @@ public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClas
         }
     }
 
-    [Fact]
-    public async Task AutoPolicyServesFromOnnxRuntime()
+    [Theory]
+    [InlineData(1, 1, 1, "managed")]
+    [InlineData(1, 32, 32, "managed")]
+    [InlineData(4, 16, 16, "managed")]
+    [InlineData(1, 32, 33, "onnx")]
+    [InlineData(5, 16, 16, "onnx")]
+    public async Task AutoPolicyServesUpTo1024ScoresFromManagedAndLargerRequestsFromOnnxRuntime(int batch, int tq, int tv, string backend)
     {
-        var response = await _client.PostAttendAsync(new { query = new[] { new[] { 1f, 2f } }, values = new[] { new[] { 3f, 4f } } });
+        var rng = new Random(batch * 1000 + tq * 10 + tv);
+        var query = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tq, 8)).ToArray();
+        var values = Enumerable.Range(0, batch).Select(_ => ReferenceAttention.Random(rng, tv, 8)).ToArray();
+
+        var response = await _client.PostAttendAsync(new { query, values });
+
+        Assert.Equal(backend, (string?)(await response.ReadObjectAsync())["backend"]);
+    }
+
+    [Fact]
+    public async Task AutoPolicyWithoutTheSmallRequestRouteServesEverythingFromOnnxRuntime()
+    {
+        using var onnxFirst = new AttentionServiceFactory { Settings = { ["Attention:AutoManagedMaxScores"] = "0" } };
+
+        var response = await onnxFirst.CreateClient().PostAttendAsync(new { query = new[] { new[] { 1f, 2f } }, values = new[] { new[] { 3f, 4f } } });
 
         Assert.Equal("onnx", (string?)(await response.ReadObjectAsync())["backend"]);
     }

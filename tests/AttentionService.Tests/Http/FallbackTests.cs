@@ -6,7 +6,10 @@ using static AttentionService.Tests.Support.AttendClient;
 
 namespace AttentionService.Tests.Http;
 
-/// <summary>Under Auto, the managed backend answers with the same numbers whenever ONNX Runtime cannot.</summary>
+/// <summary>
+/// Under Auto, the managed backend answers with the same numbers whenever ONNX Runtime cannot, and for small requests
+/// (which start on the managed backend) the other way round.
+/// </summary>
 public sealed class FallbackTests
 {
     private static readonly Random Rng = new(5);
@@ -19,7 +22,11 @@ public sealed class FallbackTests
     [InlineData(FaultInjection.Fault.EveryRunFails)]
     public async Task ManagedAnswersWithTheReferenceNumbersWhenOnnxRuntimeFails(FaultInjection.Fault fault)
     {
-        using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, fault) };
+        using var factory = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:AutoManagedMaxScores"] = "0" },
+            ConfigureTestServices = services => services.InjectFault(BackendKind.Onnx, fault),
+        };
         var client = factory.CreateClient();
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values });
@@ -31,6 +38,23 @@ public sealed class FallbackTests
         AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
         AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
         Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="onnx",to="managed"\} [1-9]""", await client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task ASmallRequestFallsBackFromAFailingManagedBackendToOnnxRuntime()
+    {
+        using var factory = new AttentionServiceFactory { ConfigureTestServices = services => services.InjectFault(BackendKind.Managed, FaultInjection.Fault.RequestRunsFail) };
+        var client = factory.CreateClient();
+
+        var response = await client.PostAttendAsync(new { query = Query, values = Values });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadObjectAsync();
+        Assert.Equal("onnx", (string?)body["backend"]);
+        var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
+        AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
+        AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+        Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="managed",to="onnx"\} [1-9]""", await client.GetStringAsync("/metrics"));
     }
 
     [Fact]

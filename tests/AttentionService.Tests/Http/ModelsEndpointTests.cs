@@ -41,7 +41,7 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
         var client = cuda.CreateClient();
 
         var model = JsonNode.Parse(await client.GetStringAsync("/models/luong-dot"))!;
-        var answer = await client.PostRawAsync("""{"query": [[1, 2]], "values": [[1, 2]]}""");
+        var answer = await client.PostRawAsync("""{"query": [[1, 2]], "values": [[1, 2]], "backend": "onnx"}""");
 
         var onnx = model["backends"]![0]!;
         Assert.True((bool)onnx["ready"]!);
