@@ -6,16 +6,17 @@ namespace AttentionService.Backends.Managed;
 
 /// <summary>
 /// A model executed by managed kernels. The compiled plan and the initializer tensors are shared by all runs; each
-/// run has its own slot array, disposes every intermediate as soon as its last reader has run, checks for
-/// cancellation between nodes, and never disposes or writes the caller's inputs.
+/// run takes a <see cref="Workspace"/> of its own (preferring one already planned for its input shapes), checks for
+/// cancellation between nodes, never disposes or writes the caller's inputs, and hands the workspace back, so
+/// steady-state runs into caller-owned outputs allocate nothing.
 /// </summary>
 public sealed class ManagedBackend : IModelBackend
 {
     private readonly ExecutionPlan _plan;
     private volatile bool _disposed;
 
-    /// <summary>A slot array a finished run handed back, so back-to-back runs allocate none; concurrent runs may make their own.</summary>
-    private Tensor?[]? _spareSlots;
+    /// <summary>Idle workspaces; runs beyond this many at once make their own and drop them afterwards.</summary>
+    private readonly Workspace?[] _idle = new Workspace?[Math.Max(4, 2 * Environment.ProcessorCount)];
 
     internal ManagedBackend(ExecutionPlan plan) => _plan = plan;
 
@@ -30,68 +31,96 @@ public sealed class ManagedBackend : IModelBackend
 
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (inputs.Count != _plan.InputCount)
-            throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Count}", nameof(inputs));
-
-        var slots = Interlocked.Exchange(ref _spareSlots, null) ?? new Tensor?[_plan.SlotCount];
-        _plan.InitialSlots.CopyTo(slots, 0);
-        for (var i = 0; i < inputs.Count; i++)
-            slots[i] = inputs[i];
+        var workspace = Acquire(inputs);
         Tensor[]? outputs = null;
         try
         {
-            foreach (var step in _plan.Steps)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var arguments = new OperatorArguments();
-                Span<Tensor> span = arguments;
-                var inputSlots = step.InputSlots;
-                for (var i = 0; i < inputSlots.Length; i++)
-                    span[i] = slots[inputSlots[i]]!;
-                slots[step.OutputSlot] = step.Operator.Run(span[..inputSlots.Length]);
-                foreach (var slot in step.ReleaseAfter)
-                {
-                    slots[slot]!.Dispose();
-                    slots[slot] = null;
-                }
-            }
             outputs = new Tensor[_plan.OutputSlots.Length];
             for (var o = 0; o < outputs.Length; o++)
-                outputs[o] = TakeOutput(slots, o, outputs);
-            Array.Clear(slots);
-            Volatile.Write(ref _spareSlots, slots);
+                outputs[o] = Tensor.Rent((int[])workspace.OutputShape(o).Clone());
+            workspace.Run(inputs, outputs, cancellationToken);
             return outputs;
         }
         catch
         {
             if (outputs is not null)
                 foreach (var output in outputs) output?.Dispose();
-            for (var slot = 0; slot < slots.Length; slot++)
-                if (_plan.Intermediate[slot]) slots[slot]?.Dispose();
+            throw;
+        }
+        finally
+        {
+            Release(workspace);
+        }
+    }
+
+    public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken)
+    {
+        var workspace = Acquire(inputs);
+        try
+        {
+            workspace.Run(inputs, outputs, cancellationToken);
+        }
+        finally
+        {
+            Release(workspace);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        for (var i = 0; i < _idle.Length; i++)
+            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+    }
+
+    /// <summary>An idle workspace planned for these input shapes, else any idle one re-planned, else a new one.</summary>
+    private Workspace Acquire(IReadOnlyList<Tensor> inputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (inputs.Count != _plan.InputCount)
+            throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Count}", nameof(inputs));
+        for (var i = 0; i < _idle.Length; i++)
+        {
+            var candidate = Volatile.Read(ref _idle[i]);
+            // Another run may take (and re-plan) the candidate between the check and the exchange: checked again below.
+            if (candidate is not null && candidate.IsPlannedFor(inputs)
+                && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, candidate), candidate))
+            {
+                if (candidate.IsPlannedFor(inputs)) return candidate;
+                return Planned(candidate, inputs);
+            }
+        }
+        for (var i = 0; i < _idle.Length; i++)
+            if (Interlocked.Exchange(ref _idle[i], null) is { } any)
+                return Planned(any, inputs);
+        return Planned(new Workspace(_plan), inputs);
+    }
+
+    private Workspace Planned(Workspace workspace, IReadOnlyList<Tensor> inputs)
+    {
+        try
+        {
+            workspace.Plan(inputs);
+            return workspace;
+        }
+        catch
+        {
+            Release(workspace);
             throw;
         }
     }
 
-    /// <summary>
-    /// Hands the caller an output it owns: an intermediate is moved out of its slot; an input, a constant, or an
-    /// intermediate already handed out for an earlier output is copied.
-    /// </summary>
-    private Tensor TakeOutput(Tensor?[] slots, int index, Tensor[] taken)
+    private void Release(Workspace workspace)
     {
-        var slot = _plan.OutputSlots[index];
-        if (_plan.Intermediate[slot] && slots[slot] is { } owned)
-        {
-            slots[slot] = null;
-            return owned;
-        }
-        var source = slots[slot];
-        for (var earlier = 0; source is null && earlier < index; earlier++)
-            if (_plan.OutputSlots[earlier] == slot) source = taken[earlier];
-        var copy = Tensor.Rent((int[])source!.Shape.Clone());
-        source.Span.CopyTo(copy.Span);
-        return copy;
+        if (!_disposed)
+            for (var i = 0; i < _idle.Length; i++)
+                if (Interlocked.CompareExchange(ref _idle[i], workspace, null) is null)
+                {
+                    // Dispose may have emptied the array just before this workspace went in.
+                    if (_disposed && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, workspace), workspace))
+                        workspace.Dispose();
+                    return;
+                }
+        workspace.Dispose();
     }
-
-    public void Dispose() => _disposed = true;
 }

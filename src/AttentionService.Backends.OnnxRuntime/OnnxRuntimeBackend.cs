@@ -11,7 +11,8 @@ namespace AttentionService.Backends.OnnxRuntime;
 /// <summary>
 /// One model on ONNX Runtime: owns its <see cref="InferenceSession"/>, created once and shared by all requests
 /// (<see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
-/// is thread-safe), and every native value of each run.
+/// is thread-safe), and every native value of each run. Runs into caller-owned outputs go through
+/// <see cref="BindingContext"/>s kept between runs, so repeated runs over the same buffers allocate nothing.
 /// </summary>
 public sealed class OnnxRuntimeBackend : IModelBackend
 {
@@ -19,6 +20,12 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     private readonly string _modelName;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly ModelSignature _signature;
+    private readonly int _maxOutputRank;
+
+    /// <summary>Idle binding contexts; runs beyond this many at once make their own and drop them afterwards.</summary>
+    private readonly BindingContext?[] _idle = new BindingContext?[Math.Max(4, 2 * Environment.ProcessorCount)];
+    private volatile bool _disposed;
 
     /// <summary>Creates the session; throws ONNX Runtime's own exceptions, which the factory turns into reasons.</summary>
     internal OnnxRuntimeBackend(ModelSource model, OnnxRuntimeSettings settings, ILogger logger)
@@ -26,6 +33,8 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         _modelName = model.Name;
         _inputNames = model.Signature.Inputs.Select(i => i.Name).ToArray();
         _outputNames = model.Signature.Outputs.Select(o => o.Name).ToArray();
+        _signature = model.Signature;
+        _maxOutputRank = model.Signature.Outputs.Select(o => o.Rank).DefaultIfEmpty(0).Max();
         (_session, EffectiveProvider) = CreateSession(model, settings, logger);
     }
 
@@ -38,10 +47,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
 
     public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
     {
-        if (inputs.Count != _inputNames.Length)
-            throw new ArgumentException(
-                $"model '{_modelName}' takes {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Count}",
-                nameof(inputs));
+        CheckInputCount(inputs);
 
         using var runOptions = new RunOptions();
         // Registering on a token that is already cancelled sets Terminate at once, so ONNX Runtime refuses the run
@@ -69,7 +75,129 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckInputCount(inputs);
+        OutputDestinations.CheckCount(outputs, _outputNames);
+        if (!_signature.CanResolveOutputShapes)
+        {
+            // Output shapes are only known once ONNX Runtime has run: run as usual and copy.
+            var results = Run(inputs, cancellationToken);
+            try
+            {
+                OutputDestinations.CopyInto(results, outputs, _outputNames);
+                return;
+            }
+            finally
+            {
+                foreach (var result in results) result.Dispose();
+            }
+        }
+        CheckOutputShapes(inputs, outputs);
+        OutputDestinations.CheckDistinct(inputs, outputs, _outputNames);
+
+        var context = Acquire(inputs, outputs);
+        try
+        {
+            // Registering on a token that is already cancelled sets Terminate at once, so ONNX Runtime refuses the run
+            // before its first node; disposing the registration waits for a callback in flight.
+            var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, context.RunOptions);
+            try
+            {
+                _session.RunWithBinding(context.RunOptions, context.Binding);
+            }
+            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
+            }
+            finally
+            {
+                registration.Dispose();
+                // The options outlive this run: the next run on this context must not start terminated.
+                if (cancellationToken.IsCancellationRequested) context.RunOptions.Terminate = false;
+            }
+        }
+        finally
+        {
+            Release(context);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        for (var i = 0; i < _idle.Length; i++)
+            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+        _session.Dispose();
+    }
+
+    private void CheckInputCount(IReadOnlyList<Tensor> inputs)
+    {
+        if (inputs.Count != _inputNames.Length)
+            throw new ArgumentException(
+                $"model '{_modelName}' takes {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Count}",
+                nameof(inputs));
+    }
+
+    private void CheckOutputShapes(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    {
+        Span<int> shape = _maxOutputRank <= 16 ? stackalloc int[16] : new int[_maxOutputRank];
+        for (var o = 0; o < outputs.Count; o++)
+        {
+            var expected = shape[.._signature.Outputs[o].Rank];
+            if (!_signature.TryResolveOutputShape(o, inputs, expected))
+                throw new ArgumentException(
+                    $"model '{_modelName}' cannot size output '{_outputNames[o]}' {_signature.Outputs[o].ShapeText} from inputs of shapes {string.Join(", ", inputs.Select(i => $"[{string.Join(", ", i.Shape)}]"))}",
+                    nameof(inputs));
+            OutputDestinations.CheckShape(outputs, o, _outputNames[o], expected);
+        }
+    }
+
+    /// <summary>An idle context already bound to these tensors, else any idle one rebound, else a new one.</summary>
+    private BindingContext Acquire(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    {
+        for (var i = 0; i < _idle.Length; i++)
+        {
+            var candidate = Volatile.Read(ref _idle[i]);
+            // Another run may take (and rebind) the candidate between the check and the exchange: Bind checks again.
+            if (candidate is not null && candidate.IsBoundTo(inputs, outputs)
+                && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, candidate), candidate))
+                return Bound(candidate, inputs, outputs);
+        }
+        for (var i = 0; i < _idle.Length; i++)
+            if (Interlocked.Exchange(ref _idle[i], null) is { } any)
+                return Bound(any, inputs, outputs);
+        return Bound(new BindingContext(_session, _inputNames.Length, _outputNames.Length), inputs, outputs);
+    }
+
+    private BindingContext Bound(BindingContext context, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    {
+        try
+        {
+            context.Bind(inputs, _inputNames, outputs, _outputNames);
+            return context;
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private void Release(BindingContext context)
+    {
+        if (!_disposed)
+            for (var i = 0; i < _idle.Length; i++)
+                if (Interlocked.CompareExchange(ref _idle[i], context, null) is null)
+                {
+                    // Dispose may have emptied the array just before this context went in.
+                    if (_disposed && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, context), context))
+                        context.Dispose();
+                    return;
+                }
+        context.Dispose();
+    }
 
     private IDisposableReadOnlyCollection<OrtValue> RunSession(RunOptions runOptions, OrtValue[] inputValues,
         CancellationToken cancellationToken)

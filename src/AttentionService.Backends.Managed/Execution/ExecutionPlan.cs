@@ -5,10 +5,10 @@ namespace AttentionService.Backends.Managed.Execution;
 /// <summary>
 /// A graph compiled for repeated execution: every value has an integer slot (graph inputs first, in signature order,
 /// then initializers, then node outputs), steps are in topological order, and the plan is immutable so concurrent
-/// runs share it, each with its own slot array.
+/// runs share it, each in its own <see cref="Workspace"/>.
 /// </summary>
 internal sealed class ExecutionPlan(
-    int slotCount, Tensor?[] initialSlots, int inputCount, PlanStep[] steps, int[] outputSlots, bool[] intermediate)
+    int slotCount, Tensor?[] initialSlots, int inputCount, PlanStep[] steps, int[] outputSlots, string[] outputNames, bool[] intermediate)
 {
     public int SlotCount { get; } = slotCount;
 
@@ -22,6 +22,15 @@ internal sealed class ExecutionPlan(
 
     /// <summary>The slot of each graph output, in <c>ModelSignature.Outputs</c> order.</summary>
     public int[] OutputSlots { get; } = outputSlots;
+
+    /// <summary>The graph output names, in <c>ModelSignature.Outputs</c> order.</summary>
+    public string[] OutputNames { get; } = outputNames;
+
+    /// <summary>
+    /// Per output: whether the node producing it writes straight into the caller's tensor, true for an intermediate
+    /// the first time it appears among the outputs. An input, a constant, or a repeated output is copied instead.
+    /// </summary>
+    public bool[] WrittenDirectly { get; } = outputSlots.Select((slot, o) => intermediate[slot] && Array.IndexOf(outputSlots, slot) == o).ToArray();
 
     /// <summary>Whether a slot holds a tensor the run creates (and so must dispose or hand out), not an input or constant.</summary>
     public bool[] Intermediate { get; } = intermediate;

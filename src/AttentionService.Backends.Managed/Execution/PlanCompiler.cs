@@ -91,7 +91,8 @@ internal static class PlanCompiler
             if (Disposable(outputSlot) && lastReader[outputSlot] < 0) release.Add(outputSlot);
             steps[step] = new PlanStep(op, inputSlots, outputSlot, [.. release]);
         }
-        return new ExecutionPlan(slotOf.Count, [.. initialSlots], signature.Inputs.Count, steps, outputSlots, intermediate);
+        return new ExecutionPlan(slotOf.Count, [.. initialSlots], signature.Inputs.Count, steps, outputSlots,
+            signature.Outputs.Select(o => o.Name).ToArray(), intermediate);
     }
 
     private static void CheckOpset(ModelProto model)

@@ -10,13 +10,12 @@ public abstract class ElementwiseBinaryOperator : Operator
 {
     protected ElementwiseBinaryOperator(NodeProto node) : base(node, TwoInputs(node)) => NodeAttributes.Read(node);
 
-    public sealed override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public sealed override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        Tensor x = inputs[0], y = inputs[1];
         int[] shape;
         try
         {
-            shape = BroadcastShapes.Broadcast(x.Shape, y.Shape);
+            shape = BroadcastShapes.Broadcast(inputShapes[0], inputShapes[1]);
         }
         catch (ArgumentException e)
         {
@@ -24,9 +23,13 @@ public abstract class ElementwiseBinaryOperator : Operator
         }
         if (shape.Length > BroadcastShapes.MaxRank)
             throw ShapeError($"output rank {shape.Length} exceeds {BroadcastShapes.MaxRank}");
-        var output = Tensor.Rent(shape);
-        Compute(x.Span, x.Shape, y.Span, y.Shape, output.Span, shape);
-        return output;
+        return shape;
+    }
+
+    public sealed override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    {
+        Tensor x = inputs[0], y = inputs[1];
+        Compute(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
     }
 
     protected abstract void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape,

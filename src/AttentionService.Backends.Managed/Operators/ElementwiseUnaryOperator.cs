@@ -10,13 +10,9 @@ public abstract class ElementwiseUnaryOperator : Operator
     {
     }
 
-    public sealed override Tensor Run(ReadOnlySpan<Tensor> inputs)
-    {
-        var x = inputs[0];
-        var output = Tensor.Rent((int[])x.Shape.Clone());
-        Compute(x.Span, output.Span);
-        return output;
-    }
+    public sealed override int[] OutputShape(ReadOnlySpan<int[]> inputShapes) => (int[])inputShapes[0].Clone();
+
+    public sealed override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => Compute(inputs[0].Span, destination.Span);
 
     protected abstract void Compute(ReadOnlySpan<float> x, Span<float> destination);
 }

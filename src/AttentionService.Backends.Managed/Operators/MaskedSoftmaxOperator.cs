@@ -42,18 +42,30 @@ public sealed class MaskedSoftmaxOperator : Operator
     /// <summary>The node names folded into this one, in graph order, ending with the Softmax.</summary>
     public IEnumerable<string> FoldedNodes => _unfused.Select(op => op.NodeName);
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    {
+        int[] x = inputShapes[0], condition = inputShapes[1];
+        if (Fuses(x, condition)) return (int[])x.Clone();
+        // The unfused chain's shapes, node by node, so a shape error names the node that cannot take it.
+        var next = 0;
+        var attend = _threshold is not null ? _unfused[next++].OutputShape([condition, []]) : condition;
+        var scaled = _unfused[next] is MulOperator ? _unfused[next++].OutputShape([x, []]) : x;
+        var masked = _unfused[next++].OutputShape([attend, scaled, []]);
+        return _unfused[next].OutputShape([masked]);
+    }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
     {
         Tensor x = inputs[0], condition = inputs[1];
-        if (x.Rank == 0 || !BroadcastsInto(condition.Shape, x.Shape))
-            return RunUnfused(x, condition);
-        var output = Tensor.Rent((int[])x.Shape.Clone());
-        if (_threshold is { } threshold)
-            MaskedSoftmaxKernel.Above(x.Span, x.Shape, condition.Span, condition.Shape, threshold, _scale, _fill, output.Span);
+        if (!Fuses(x.Shape, condition.Shape))
+            RunUnfused(x, condition, destination);
+        else if (_threshold is { } threshold)
+            MaskedSoftmaxKernel.Above(x.Span, x.Shape, condition.Span, condition.Shape, threshold, _scale, _fill, destination.Span);
         else
-            MaskedSoftmaxKernel.NonZero(x.Span, x.Shape, condition.Span, condition.Shape, _scale, _fill, output.Span);
-        return output;
+            MaskedSoftmaxKernel.NonZero(x.Span, x.Shape, condition.Span, condition.Shape, _scale, _fill, destination.Span);
     }
+
+    private static bool Fuses(int[] x, int[] condition) => x.Length > 0 && BroadcastsInto(condition, x);
 
     private static bool BroadcastsInto(int[] shape, int[] target)
     {
@@ -63,7 +75,8 @@ public sealed class MaskedSoftmaxOperator : Operator
         return true;
     }
 
-    private Tensor RunUnfused(Tensor x, Tensor condition)
+    /// <summary>The folded nodes one after another; their intermediates are rented per call (this shape is rare).</summary>
+    private void RunUnfused(Tensor x, Tensor condition, Tensor destination)
     {
         var next = 0;
         Tensor? attend = null, scaled = null, masked = null;
@@ -72,7 +85,7 @@ public sealed class MaskedSoftmaxOperator : Operator
             if (_threshold is not null) attend = _unfused[next++].Run([condition, _thresholdTensor]);
             if (_unfused[next] is MulOperator) scaled = _unfused[next++].Run([x, _scaleTensor]);
             masked = _unfused[next++].Run([attend ?? condition, scaled ?? x, _fillTensor]);
-            return _unfused[next].Run([masked]);
+            _unfused[next].RunInto([masked], destination);
         }
         finally
         {

@@ -42,59 +42,59 @@ public sealed class MatMulOperator : Operator
 
     public bool ReadsBTransposed => _fusedTranspose is not null;
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        var a = inputs[0];
-        var b = inputs[1];
-        int[] aShape = a.Shape, bShape = b.Shape;
+        int[] aShape = inputShapes[0], bShape = inputShapes[1];
         if (aShape.Length == 0 || bShape.Length == 0)
             throw ShapeError($"A {ShapeText(aShape)} and B {ShapeText(bShape)} must both have rank ≥ 1");
         if (ReadsBTransposed && bShape.Length != TransposedRank)
             throw ShapeError($"B (before Transpose node '{_fusedTranspose}') has shape {ShapeText(bShape)}, the transpose needs rank {TransposedRank}");
 
-        var aVector = aShape.Length == 1;
-        var bVector = bShape.Length == 1;
-        var m = aVector ? 1 : aShape[^2];
-        var k = aShape[^1];
-        int bK, n;
-        if (ReadsBTransposed) (bK, n) = (bShape[^1], bShape[^2]);
-        else if (bVector) (bK, n) = (bShape[0], 1);
-        else (bK, n) = (bShape[^2], bShape[^1]);
+        var (m, k, bK, n) = Dimensions(aShape, bShape);
         if (k != bK)
             throw ShapeError($"A {ShapeText(aShape)} has {k} columns but B {(ReadsBTransposed ? "transposed from " : "")}{ShapeText(bShape)} has {bK} rows");
 
+        var aVector = aShape.Length == 1;
+        var bVector = bShape.Length == 1;
         var aBatch = aVector ? [] : aShape.AsSpan(0, aShape.Length - 2);
         var bBatch = bVector ? [] : bShape.AsSpan(0, bShape.Length - 2);
         var batchRank = Math.Max(aBatch.Length, bBatch.Length);
         if (batchRank > BroadcastShapes.MaxRank)
             throw ShapeError($"batch rank {batchRank} exceeds {BroadcastShapes.MaxRank}");
-        Span<int> batch = stackalloc int[batchRank];
+        var outputShape = new int[batchRank + (aVector ? 0 : 1) + (bVector ? 0 : 1)];
         try
         {
-            BroadcastShapes.BroadcastInto(aBatch, bBatch, batch);
+            BroadcastShapes.BroadcastInto(aBatch, bBatch, outputShape);
         }
         catch (ArgumentException)
         {
             throw ShapeError($"the batch dimensions of A {ShapeText(aShape)} and B {ShapeText(bShape)} do not broadcast");
         }
-
-        var outputShape = new int[batch.Length + (aVector ? 0 : 1) + (bVector ? 0 : 1)];
-        batch.CopyTo(outputShape);
-        if (!aVector) outputShape[batch.Length] = m;
+        if (!aVector) outputShape[batchRank] = m;
         if (!bVector) outputShape[^1] = n;
-        var output = Tensor.Rent(outputShape);
+        return outputShape;
+    }
 
-        var aMatrix = m * k;
-        var bMatrix = k * n;
-        var cMatrix = m * n;
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    {
+        Tensor a = inputs[0], b = inputs[1];
+        int[] aShape = a.Shape, bShape = b.Shape;
+        var (m, k, _, n) = Dimensions(aShape, bShape);
+        var aBatch = aShape.Length == 1 ? [] : aShape.AsSpan(0, aShape.Length - 2);
+        var bBatch = bShape.Length == 1 ? [] : bShape.AsSpan(0, bShape.Length - 2);
+        Span<int> batch = stackalloc int[Math.Max(aBatch.Length, bBatch.Length)];
+        BroadcastShapes.BroadcastInto(aBatch, bBatch, batch);
         var batchCount = Tensor.ElementCount(batch);
         if (Tensor.ElementCount(bBatch) == 1)
         {
             // Every batch item multiplies the same B: stack A's batch into the rows of one GEMM.
-            Multiply(a.Span, b.Span, output.Span, batchCount * m, k, n);
-            return output;
+            Multiply(a.Span, b.Span, destination.Span, batchCount * m, k, n);
+            return;
         }
 
+        var aMatrix = m * k;
+        var bMatrix = k * n;
+        var cMatrix = m * n;
         Span<int> aStrides = stackalloc int[batch.Length];
         Span<int> bStrides = stackalloc int[batch.Length];
         BroadcastShapes.Strides(aBatch, Tensor.ElementCount(aBatch), batch, aStrides, "A");
@@ -110,9 +110,18 @@ public sealed class MatMulOperator : Operator
                 bItem += index * bStrides[axis];
             }
             Multiply(a.Span.Slice(aItem * aMatrix, aMatrix), b.Span.Slice(bItem * bMatrix, bMatrix),
-                output.Span.Slice(item * cMatrix, cMatrix), m, k, n);
+                destination.Span.Slice(item * cMatrix, cMatrix), m, k, n);
         }
-        return output;
+    }
+
+    /// <summary>Rows of A, columns of A, rows of B (as multiplied, after the fused transpose), columns of B.</summary>
+    private (int M, int K, int BK, int N) Dimensions(int[] aShape, int[] bShape)
+    {
+        var m = aShape.Length == 1 ? 1 : aShape[^2];
+        var k = aShape[^1];
+        if (ReadsBTransposed) return (m, k, bShape[^1], bShape[^2]);
+        if (bShape.Length == 1) return (m, k, bShape[0], 1);
+        return (m, k, bShape[^2], bShape[^1]);
     }
 
     private void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)

@@ -6,7 +6,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// <summary>
 /// One ONNX node ready to run: built once at load from its <see cref="NodeProto"/> (attributes parsed and validated,
 /// constant inputs resolved), then run any number of times, concurrently, on the tensors named by
-/// <see cref="TensorInputs"/>. Each run returns a new tensor owned by the caller and never touches its inputs.
+/// <see cref="TensorInputs"/>. A run is split in two: <see cref="OutputShape"/> (once per input shapes, when a run
+/// plans its workspace) and <see cref="RunInto"/> (every call, into a destination of that shape, allocating
+/// nothing). Inputs are never written.
 /// </summary>
 public abstract class Operator
 {
@@ -30,8 +32,35 @@ public abstract class Operator
 
     public string Output { get; }
 
-    /// <summary>Computes the output shape from the inputs' shapes, rents the output and runs the kernel.</summary>
-    public abstract Tensor Run(ReadOnlySpan<Tensor> inputs);
+    /// <summary>
+    /// The output's shape, as a new array, for inputs of <paramref name="inputShapes"/>; a shape the node cannot take
+    /// is an <see cref="ArgumentException"/> naming the node.
+    /// </summary>
+    public abstract int[] OutputShape(ReadOnlySpan<int[]> inputShapes);
+
+    /// <summary>
+    /// Runs the kernel on <paramref name="inputs"/> into <paramref name="destination"/>, whose shape is
+    /// <see cref="OutputShape"/> of the inputs' shapes (already checked); writes every element, allocates nothing.
+    /// </summary>
+    public abstract void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination);
+
+    /// <summary>Computes the output shape, rents the output and runs the kernel into it; the caller owns the result.</summary>
+    public Tensor Run(ReadOnlySpan<Tensor> inputs)
+    {
+        var shapes = new int[inputs.Length][];
+        for (var i = 0; i < inputs.Length; i++) shapes[i] = inputs[i].Shape;
+        var output = Tensor.Rent(OutputShape(shapes));
+        try
+        {
+            RunInto(inputs, output);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>A run-time shape error naming this node.</summary>
     protected ArgumentException ShapeError(string message) => new($"{OpType} node '{NodeName}': {message}");

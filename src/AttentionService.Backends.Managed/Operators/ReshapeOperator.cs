@@ -33,9 +33,10 @@ public sealed class ReshapeOperator : Operator
             throw Invalid(node, "has both 0 and -1 with allowzero = 1");
     }
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        var x = inputs[0];
+        var input = inputShapes[0];
+        var inputLength = Tensor.ElementCount(input);
         var shape = new int[_shape.Length];
         long known = 1;
         for (var i = 0; i < shape.Length; i++)
@@ -43,25 +44,26 @@ public sealed class ReshapeOperator : Operator
             if (i == _inferred) continue;
             if (_shape[i] == 0 && !_allowZero)
             {
-                if (i >= x.Rank)
-                    throw ShapeError($"target shape ({string.Join(", ", _shape)}) copies dimension {i} but the input {ShapeText(x.Shape)} has rank {x.Rank}");
-                shape[i] = x.Shape[i];
+                if (i >= input.Length)
+                    throw ShapeError($"target shape ({string.Join(", ", _shape)}) copies dimension {i} but the input {ShapeText(input)} has rank {input.Length}");
+                shape[i] = input[i];
             }
             else shape[i] = (int)_shape[i];
             known *= shape[i];
         }
         if (_inferred >= 0)
         {
-            if (known == 0 || x.Length % known != 0)
-                throw ShapeError($"cannot infer the -1 in ({string.Join(", ", _shape)}) for input {ShapeText(x.Shape)} of {x.Length} elements");
-            shape[_inferred] = (int)(x.Length / known);
+            if (known == 0 || inputLength % known != 0)
+                throw ShapeError($"cannot infer the -1 in ({string.Join(", ", _shape)}) for input {ShapeText(input)} of {inputLength} elements");
+            shape[_inferred] = (int)(inputLength / known);
         }
-        else if (known != x.Length)
-            throw ShapeError($"target shape ({string.Join(", ", _shape)}) resolves to {ShapeText(shape)} of {known} elements, the input {ShapeText(x.Shape)} has {x.Length}");
-        var output = Tensor.Rent(shape);
-        x.Span.CopyTo(output.Span);
-        return output;
+        else if (known != inputLength)
+            throw ShapeError($"target shape ({string.Join(", ", _shape)}) resolves to {ShapeText(shape)} of {known} elements, the input {ShapeText(input)} has {inputLength}");
+        return shape;
     }
+
+    /// <summary>A copy: every graph value owns its buffer.</summary>
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
 
     private static string DataInput(NodeProto node) => node.Input.Count == 2 && node.Input[0].Length > 0
         ? node.Input[0]

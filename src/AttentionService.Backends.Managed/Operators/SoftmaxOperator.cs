@@ -15,19 +15,23 @@ public sealed class SoftmaxOperator : Operator
     /// <summary>The axis attribute as written (negative counts from the end).</summary>
     public int Axis => _axis;
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    {
+        var shape = inputShapes[0];
+        var rank = shape.Length;
+        if (_axis < -rank || _axis >= rank)
+            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
+        return (int[])shape.Clone();
+    }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
     {
         var x = inputs[0];
-        var rank = x.Rank;
-        if (_axis < -rank || _axis >= rank)
-            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(x.Shape)}");
-        var axis = _axis < 0 ? _axis + rank : _axis;
-        var output = Tensor.Rent((int[])x.Shape.Clone());
-        if (x.Length == 0) return output;
+        if (x.Length == 0) return;
+        var axis = _axis < 0 ? _axis + x.Rank : _axis;
         var axisLength = x.Shape[axis];
         var inner = Tensor.ElementCount(x.Shape.AsSpan(axis + 1));
-        if (inner == 1) SoftmaxKernel.Rows(x.Span, output.Span, axisLength);
-        else SoftmaxKernel.Strided(x.Span, output.Span, Tensor.ElementCount(x.Shape.AsSpan(0, axis)), axisLength, inner);
-        return output;
+        if (inner == 1) SoftmaxKernel.Rows(x.Span, destination.Span, axisLength);
+        else SoftmaxKernel.Strided(x.Span, destination.Span, Tensor.ElementCount(x.Shape.AsSpan(0, axis)), axisLength, inner);
     }
 }

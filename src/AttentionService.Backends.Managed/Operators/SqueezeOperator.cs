@@ -17,14 +17,14 @@ public sealed class SqueezeOperator : Operator
         _axes = ConstantInputs.Has(node, 1) ? constants.Int64(node, 1, "axes") : null;
     }
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        var x = inputs[0];
-        var rank = x.Rank;
+        var input = inputShapes[0];
+        var rank = input.Length;
         Span<bool> removed = stackalloc bool[rank];
         if (_axes is null)
         {
-            for (var i = 0; i < rank; i++) removed[i] = x.Shape[i] == 1;
+            for (var i = 0; i < rank; i++) removed[i] = input[i] == 1;
         }
         else
         {
@@ -32,9 +32,9 @@ public sealed class SqueezeOperator : Operator
             {
                 var axis = a < 0 ? a + rank : a;
                 if (axis < 0 || axis >= rank || removed[(int)axis])
-                    throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(x.Shape)}");
-                if (x.Shape[axis] != 1)
-                    throw ShapeError($"axis {a} of input {ShapeText(x.Shape)} has size {x.Shape[axis]}, only size-1 axes can be squeezed");
+                    throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
+                if (input[axis] != 1)
+                    throw ShapeError($"axis {a} of input {ShapeText(input)} has size {input[axis]}, only size-1 axes can be squeezed");
                 removed[(int)axis] = true;
             }
         }
@@ -42,9 +42,9 @@ public sealed class SqueezeOperator : Operator
         foreach (var r in removed) if (!r) count++;
         var shape = new int[count];
         for (int i = 0, target = 0; i < rank; i++)
-            if (!removed[i]) shape[target++] = x.Shape[i];
-        var output = Tensor.Rent(shape);
-        x.Span.CopyTo(output.Span);
-        return output;
+            if (!removed[i]) shape[target++] = input[i];
+        return shape;
     }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
 }

@@ -27,21 +27,26 @@ public sealed class TransposeOperator : Operator
         _perm is { Length: >= 2 } perm && perm[^1] == perm.Length - 2 && perm[^2] == perm.Length - 1
         && perm.Take(perm.Length - 2).Select((p, i) => p == i).All(same => same);
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        var x = inputs[0];
-        var rank = x.Rank;
+        var input = inputShapes[0];
+        var rank = input.Length;
         if (rank > TransposeKernel.MaxRank)
             throw ShapeError($"input has rank {rank}; at most {TransposeKernel.MaxRank} is supported");
         if (_perm is not null && _perm.Length != rank)
-            throw ShapeError($"perm ({string.Join(", ", _perm)}) has {_perm.Length} axes but the input {ShapeText(x.Shape)} has rank {rank}");
+            throw ShapeError($"perm ({string.Join(", ", _perm)}) has {_perm.Length} axes but the input {ShapeText(input)} has rank {rank}");
+        var shape = new int[rank];
+        for (var i = 0; i < rank; i++) shape[i] = input[_perm?[i] ?? rank - 1 - i];
+        return shape;
+    }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    {
+        var x = inputs[0];
+        var rank = x.Rank;
         Span<int> perm = stackalloc int[rank];
         for (var i = 0; i < rank; i++) perm[i] = _perm?[i] ?? rank - 1 - i;
-        var shape = new int[rank];
-        for (var i = 0; i < rank; i++) shape[i] = x.Shape[perm[i]];
-        var output = Tensor.Rent(shape);
-        TransposeKernel.Transpose(x.Span, x.Shape, perm, output.Span);
-        return output;
+        TransposeKernel.Transpose(x.Span, x.Shape, perm, destination.Span);
     }
 
     internal static string SingleInput(NodeProto node) => node.Input.Count == 1 && node.Input[0].Length > 0

@@ -17,25 +17,25 @@ public sealed class UnsqueezeOperator : Operator
             throw new BackendUnavailableException($"Unsqueeze node '{node.Name}' has no axes");
     }
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        var x = inputs[0];
-        var rank = x.Rank + _axes.Length;
+        var input = inputShapes[0];
+        var rank = input.Length + _axes.Length;
         Span<bool> inserted = stackalloc bool[rank];
         foreach (var a in _axes)
         {
             var axis = a < 0 ? a + rank : a;
             if (axis < 0 || axis >= rank || inserted[(int)axis])
-                throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(x.Shape)}");
+                throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
             inserted[(int)axis] = true;
         }
         var shape = new int[rank];
         for (int i = 0, source = 0; i < rank; i++)
-            shape[i] = inserted[i] ? 1 : x.Shape[source++];
-        var output = Tensor.Rent(shape);
-        x.Span.CopyTo(output.Span);
-        return output;
+            shape[i] = inserted[i] ? 1 : input[source++];
+        return shape;
     }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
 
     internal static string DataInput(NodeProto node) => node.Input.Count is 1 or 2 && node.Input[0].Length > 0
         ? node.Input[0]

@@ -10,13 +10,12 @@ public sealed class WhereOperator : Operator
 {
     public WhereOperator(NodeProto node) : base(node, ThreeInputs(node)) => NodeAttributes.Read(node);
 
-    public override Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
     {
-        Tensor condition = inputs[0], x = inputs[1], y = inputs[2];
         int[] shape;
         try
         {
-            shape = BroadcastShapes.Broadcast(condition.Shape, x.Shape, y.Shape);
+            shape = BroadcastShapes.Broadcast(inputShapes[0], inputShapes[1], inputShapes[2]);
         }
         catch (ArgumentException e)
         {
@@ -24,9 +23,13 @@ public sealed class WhereOperator : Operator
         }
         if (shape.Length > BroadcastShapes.MaxRank)
             throw ShapeError($"output rank {shape.Length} exceeds {BroadcastShapes.MaxRank}");
-        var output = Tensor.Rent(shape);
-        WhereKernel.Where(condition.Span, condition.Shape, x.Span, x.Shape, y.Span, y.Shape, output.Span, shape);
-        return output;
+        return shape;
+    }
+
+    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    {
+        Tensor condition = inputs[0], x = inputs[1], y = inputs[2];
+        WhereKernel.Where(condition.Span, condition.Shape, x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
     }
 
     private static string[] ThreeInputs(NodeProto node) => node.Input.Count == 3 && node.Input.All(i => i.Length > 0)

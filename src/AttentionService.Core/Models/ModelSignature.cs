@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
@@ -6,6 +7,12 @@ namespace AttentionService.Core.Models;
 /// <summary>What a model takes and returns, read from its ONNX graph, plus its metadata_props.</summary>
 public sealed class ModelSignature
 {
+    /// <summary>
+    /// Where each output dimension comes from: a fixed size, or the input dimension that carries the same symbolic
+    /// name. Null when some output dimension is neither, so output shapes are only known after a run.
+    /// </summary>
+    private readonly OutputDimension[][]? _outputDimensions;
+
     public ModelSignature(IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs,
         IReadOnlyDictionary<string, string> metadata, string description)
     {
@@ -13,6 +20,7 @@ public sealed class ModelSignature
         Outputs = outputs;
         Metadata = metadata;
         Description = description;
+        _outputDimensions = OutputDimensionSources(inputs, outputs);
     }
 
     public IReadOnlyList<TensorSpec> Inputs { get; }
@@ -27,6 +35,82 @@ public sealed class ModelSignature
             if (Inputs[i].Name == name) return i;
         return -1;
     }
+
+    /// <summary>
+    /// Whether every output dimension is fixed or named on an input, so callers can size outputs before a run
+    /// (<see cref="TryResolveOutputShape"/>).
+    /// </summary>
+    public bool CanResolveOutputShapes => _outputDimensions is not null;
+
+    /// <summary>
+    /// Writes the shape output <paramref name="output"/> will have for <paramref name="inputs"/> (in <see cref="Inputs"/>
+    /// order, validated) into <paramref name="shape"/>, whose length must be the output's rank. Allocates nothing.
+    /// Returns false when the signature cannot resolve output shapes or the inputs do not have the ranks it expects.
+    /// </summary>
+    public bool TryResolveOutputShape(int output, IReadOnlyList<Tensor> inputs, Span<int> shape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(output);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(output, Outputs.Count);
+        if (shape.Length != Outputs[output].Rank)
+            throw new ArgumentException(
+                $"output '{Outputs[output].Name}' has rank {Outputs[output].Rank} {Outputs[output].ShapeText}, the shape span has length {shape.Length}", nameof(shape));
+        if (_outputDimensions is null || inputs.Count != Inputs.Count) return false;
+        var dimensions = _outputDimensions[output];
+        for (var axis = 0; axis < dimensions.Length; axis++)
+        {
+            var source = dimensions[axis];
+            if (source.Input < 0)
+            {
+                shape[axis] = source.Size;
+                continue;
+            }
+            var inputShape = inputs[source.Input].Shape;
+            if (source.Axis >= inputShape.Length) return false;
+            shape[axis] = inputShape[source.Axis];
+        }
+        return true;
+    }
+
+    /// <summary>The shapes of every output for <paramref name="inputs"/>, as new arrays; see <see cref="TryResolveOutputShape"/>.</summary>
+    public bool TryResolveOutputShapes(IReadOnlyList<Tensor> inputs, [NotNullWhen(true)] out int[][]? shapes)
+    {
+        shapes = new int[Outputs.Count][];
+        for (var o = 0; o < shapes.Length; o++)
+        {
+            shapes[o] = new int[Outputs[o].Rank];
+            if (!TryResolveOutputShape(o, inputs, shapes[o]))
+            {
+                shapes = null;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static OutputDimension[][]? OutputDimensionSources(IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs)
+    {
+        var named = new Dictionary<string, OutputDimension>(StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Count; i++)
+            for (var axis = 0; axis < inputs[i].Rank; axis++)
+                if (inputs[i].DimNames[axis] is { } name)
+                    named.TryAdd(name, new OutputDimension(-1, i, axis));
+        var sources = new OutputDimension[outputs.Count][];
+        for (var o = 0; o < outputs.Count; o++)
+        {
+            var spec = outputs[o];
+            sources[o] = new OutputDimension[spec.Rank];
+            for (var axis = 0; axis < spec.Rank; axis++)
+            {
+                if (spec.Shape[axis] is >= 0 and <= int.MaxValue) sources[o][axis] = new OutputDimension((int)spec.Shape[axis], -1, -1);
+                else if (spec.DimNames[axis] is { } name && named.TryGetValue(name, out var source)) sources[o][axis] = source;
+                else return null;
+            }
+        }
+        return sources;
+    }
+
+    /// <summary>A fixed <see cref="Size"/> when <see cref="Input"/> is -1, else dimension <see cref="Axis"/> of that input.</summary>
+    private readonly record struct OutputDimension(int Size, int Input, int Axis);
 
     /// <summary>The signature of an ONNX model: graph inputs that are not initializers, graph outputs, float32 only.</summary>
     public static ModelSignature FromOnnx(ModelProto model)

@@ -1,0 +1,54 @@
+using AttentionService.Core.Models;
+using AttentionService.Core.Tensors;
+
+namespace AttentionService.Tests.DestinationRuns;
+
+/// <summary>
+/// Inputs for a bundled model at a shape, in signature order: query, keys and values uniform in [-1, 1) from a seed,
+/// and a 0/1 mask with every query row attending to at least one key (an all-masked row would give NaN).
+/// </summary>
+internal static class ModelInputs
+{
+    public static Tensor[] Create(ModelSignature signature, int batch, int tq, int tv, int d, int seed, bool masked = true)
+    {
+        var sizes = new Dictionary<string, int> { ["batch"] = batch, ["tq"] = tq, ["tv"] = tv };
+        var random = new Random(seed);
+        var inputs = new Tensor[signature.Inputs.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var spec = signature.Inputs[i];
+            // Fixed dimensions as declared; named ones from the case, any feature size (d, dv) as d.
+            var shape = spec.Shape.Select((size, axis) => size >= 0 ? (int)size : sizes.GetValueOrDefault(spec.DimNames[axis]!, d)).ToArray();
+            var tensor = Tensor.Rent(shape);
+            var span = tensor.Span;
+            if (spec.Name == AttentionTensorNames.Mask)
+            {
+                var rowLength = shape[^1];
+                for (var row = 0; row < span.Length / Math.Max(rowLength, 1); row++)
+                {
+                    var attended = random.Next(rowLength);
+                    for (var j = 0; j < rowLength; j++)
+                        span[row * rowLength + j] = !masked || j == attended || random.NextDouble() < 0.6 ? 1f : 0f;
+                }
+            }
+            else
+            {
+                for (var j = 0; j < span.Length; j++) span[j] = random.NextSingle() * 2f - 1f;
+            }
+            inputs[i] = tensor;
+        }
+        return inputs;
+    }
+
+    /// <summary>Pooled outputs sized from the signature, as a caller of the destination path makes them.</summary>
+    public static Tensor[] RentOutputs(ModelSignature signature, IReadOnlyList<Tensor> inputs)
+    {
+        Assert.True(signature.TryResolveOutputShapes(inputs, out var shapes), "the signature resolves output shapes");
+        return shapes.Select(shape => Tensor.Rent(shape)).ToArray();
+    }
+
+    public static void DisposeAll(IEnumerable<Tensor> tensors)
+    {
+        foreach (var tensor in tensors) tensor.Dispose();
+    }
+}
