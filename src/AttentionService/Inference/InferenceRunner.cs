@@ -49,7 +49,7 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var outputs = backend.Run(inputs.Ordered, cancellationToken);
+                var outputs = RunInto(model, backend, inputs.Ordered, cancellationToken);
                 metrics.Inference(model.Name, kind, Stopwatch.GetElapsedTime(started));
                 return new InferenceOutcome(outputs, kind, null);
             }
@@ -69,6 +69,28 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
         var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}' cannot serve it" : "no backend could serve the request";
         return new InferenceOutcome(null, default,
             InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons ?? [])})"));
+    }
+
+    /// <summary>
+    /// Runs into outputs rented here when the signature gives their shapes up front (every bundled model), so the
+    /// backend writes its results in place from its reused workspace; otherwise the backend allocates them.
+    /// </summary>
+    private static Tensor[] RunInto(RegisteredModel model, IModelBackend backend, IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
+    {
+        if (!model.Signature!.TryResolveOutputShapes(inputs, out var shapes))
+            return backend.Run(inputs, cancellationToken);
+        var outputs = new Tensor[shapes.Length];
+        for (var o = 0; o < outputs.Length; o++) outputs[o] = Tensor.Rent(shapes[o]);
+        try
+        {
+            backend.Run(inputs, outputs, cancellationToken);
+            return outputs;
+        }
+        catch
+        {
+            foreach (var output in outputs) output.Dispose();
+            throw;
+        }
     }
 
     private void LogFallback(string model, BackendKind from, BackendKind to, string reason)
