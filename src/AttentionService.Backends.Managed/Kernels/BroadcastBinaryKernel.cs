@@ -29,7 +29,8 @@ public static class BroadcastBinaryKernel
     internal static void Apply<TOperation>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)
         where TOperation : IBinaryOperation
     {
-        if (Simd512.IsAccelerated) Apply<TOperation, Simd512, Vector512<float>>(x, xShape, y, yShape, destination, destinationShape);
+        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) Apply<TOperation, Simd128, Vector128<float>>(x, xShape, y, yShape, destination, destinationShape);
+        else if (Simd512.IsAccelerated) Apply<TOperation, Simd512, Vector512<float>>(x, xShape, y, yShape, destination, destinationShape);
         else if (Simd256.IsAccelerated) Apply<TOperation, Simd256, Vector256<float>>(x, xShape, y, yShape, destination, destinationShape);
         else if (Simd128.IsAccelerated) Apply<TOperation, Simd128, Vector128<float>>(x, xShape, y, yShape, destination, destinationShape);
         else Apply<TOperation, SimdScalar, float>(x, xShape, y, yShape, destination, destinationShape);

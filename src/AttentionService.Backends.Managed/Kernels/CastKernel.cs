@@ -10,7 +10,8 @@ public static class CastKernel
     {
         if (destination.Length != x.Length)
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
-        if (Simd512.IsAccelerated) ToBoolean<Simd512, Vector512<float>>(x, destination);
+        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) ToBoolean<Simd128, Vector128<float>>(x, destination);
+        else if (Simd512.IsAccelerated) ToBoolean<Simd512, Vector512<float>>(x, destination);
         else if (Simd256.IsAccelerated) ToBoolean<Simd256, Vector256<float>>(x, destination);
         else if (Simd128.IsAccelerated) ToBoolean<Simd128, Vector128<float>>(x, destination);
         else ToBoolean<SimdScalar, float>(x, destination);

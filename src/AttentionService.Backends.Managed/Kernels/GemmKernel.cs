@@ -19,6 +19,12 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has k*n");
         if (m == 0 || n == 0) return;
+        if (!VectorWidth.Wide((long)m * k * n))
+        {
+            if (Simd128.IsAccelerated && n >= Simd128.Count) Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n);
+            else Multiply<SimdScalar, float>(a, b, c, m, k, n);
+            return;
+        }
         if (m >= PackedGemm.TileRows)
         {
             Packed(a, b, c, m, k, n, bTransposed: false);
@@ -35,6 +41,12 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has n*k");
         if (m == 0 || n == 0) return;
+        if (!VectorWidth.Wide((long)m * k * n))
+        {
+            if (Simd128.IsAccelerated && k >= Simd128.Count) MultiplyTransposed<Simd128, Vector128<float>>(a, b, c, m, k, n);
+            else MultiplyTransposed<SimdScalar, float>(a, b, c, m, k, n);
+            return;
+        }
         if (m >= PackedGemm.TileRows)
         {
             Packed(a, b, c, m, k, n, bTransposed: true);

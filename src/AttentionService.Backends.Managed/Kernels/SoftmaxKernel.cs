@@ -20,7 +20,10 @@ public static class SoftmaxKernel
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
         if (x.Length % rowLength != 0)
             throw new ArgumentException($"x has {x.Length} elements, not a whole number of rows of {rowLength}", nameof(x));
-        if (Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
+        var wide = VectorWidth.Wide(x.Length);
+        if (!wide && Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
+        else if (!wide) Rows<SimdScalar, float>(x, destination, rowLength);
+        else if (Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
         else if (Simd256.IsAccelerated && rowLength >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, destination, rowLength);
         else if (Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
         else Rows<SimdScalar, float>(x, destination, rowLength);
@@ -111,7 +114,8 @@ public static class SoftmaxKernel
             throw new ArgumentException($"x has {x.Length} elements, [{outer}, {axisLength}, {inner}] needs {expected}", nameof(x));
         if (destination.Length != x.Length)
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
-        if (Simd512.IsAccelerated) Strided<Simd512, Vector512<float>>(x, destination, outer, axisLength, inner);
+        if (!VectorWidth.Wide(x.Length) && Simd128.IsAccelerated) Strided<Simd128, Vector128<float>>(x, destination, outer, axisLength, inner);
+        else if (Simd512.IsAccelerated) Strided<Simd512, Vector512<float>>(x, destination, outer, axisLength, inner);
         else if (Simd256.IsAccelerated) Strided<Simd256, Vector256<float>>(x, destination, outer, axisLength, inner);
         else if (Simd128.IsAccelerated) Strided<Simd128, Vector128<float>>(x, destination, outer, axisLength, inner);
         else Strided<SimdScalar, float>(x, destination, outer, axisLength, inner);

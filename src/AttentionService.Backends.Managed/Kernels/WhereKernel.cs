@@ -12,7 +12,8 @@ public static class WhereKernel
     public static void Where(ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape, ReadOnlySpan<float> x, ReadOnlySpan<int> xShape,
         ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)
     {
-        if (Simd512.IsAccelerated) Where<Simd512, Vector512<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
+        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) Where<Simd128, Vector128<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
+        else if (Simd512.IsAccelerated) Where<Simd512, Vector512<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
         else if (Simd256.IsAccelerated) Where<Simd256, Vector256<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
         else if (Simd128.IsAccelerated) Where<Simd128, Vector128<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
         else Where<SimdScalar, float>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
