@@ -86,6 +86,7 @@ public static class GemmKernel
     }
 
     /// <summary>Column tiles of 2 vectors, then 1; a last partial tile is recomputed overlapping its left neighbour (narrower than one vector: scalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
@@ -210,6 +211,7 @@ public static class GemmKernel
     /// Dot products along k (contiguous in both A and B rows): a 4×4 block of C keeps 16 vector accumulators, then
     /// reduces each across lanes; the k remainder is added in scalar. Needs k ≥ Count to be worth the vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyTransposed<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {

@@ -54,6 +54,7 @@ public static class MaskedSoftmaxKernel
         where TSimd : struct, ISimd<TVector> where TVector : struct =>
         Run<AboveTest, TSimd, TVector>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TTest, TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition,
         ReadOnlySpan<int> conditionShape, float scale, float threshold, float fill, Span<float> destination)
         where TTest : IConditionTest where TSimd : struct, ISimd<TVector> where TVector : struct
@@ -90,6 +91,7 @@ public static class MaskedSoftmaxKernel
     }
 
     /// <summary>Writes <c>where(attend, scale·x, fill)</c> for one row and returns its maximum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float MaskRow<TTest, TSimd, TVector>(ref float x, ref float condition, int conditionStep, float scale, float threshold, float fill,
         ref float destination, int length)
         where TTest : IConditionTest where TSimd : struct, ISimd<TVector> where TVector : struct

@@ -51,6 +51,10 @@ internal static class PackedGemm
     }
 
     /// <summary>The same with explicit block sizes (tests use small ones to cross every block edge).</summary>
+    // Kernels (here and in GemmKernel, SoftmaxKernel, MaskedSoftmaxKernel) are compiled optimized at once: the few
+    // large requests that reach a path would otherwise run it as slow unoptimized code (a 512 × 512 run took 10 ms
+    // instead of 1.5 ms in a freshly started service), and PGO has little to add to intrinsics code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool bTransposed,
         int kBlock, int rowBlock, int columnBlock)
         where TSimd : struct, ISimd<TVector> where TVector : struct
@@ -108,6 +112,7 @@ internal static class PackedGemm
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>B <c>[k,n]</c> rows pc..pc+kb, columns jc..jc+nb, as panels <c>[panel][p][2·Count]</c>, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<TSimd, TVector>(ref float b, int n, int jc, int nb, int pc, int kb, ref float packed)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {

@@ -29,6 +29,7 @@ public static class SoftmaxKernel
         else Rows<SimdScalar, float>(x, destination, rowLength);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Rows<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination, int rowLength)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
@@ -121,6 +122,7 @@ public static class SoftmaxKernel
         else Strided<SimdScalar, float>(x, destination, outer, axisLength, inner);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Strided<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination, int outer, int axisLength, int inner)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
