@@ -7,6 +7,10 @@
 #
 # Settings (environment):
 #   ROUNDS=3 DURATION=10     wrk rounds per server and seconds per round; servers alternate within each round
+#   WARMUP=20                seconds of load before each measured round: the host has far more code than the
+#                            baseline to tier up, and with a 3 s warm-up it was still compiling (11% of its CPU in the
+#                            JIT) while measured
+#   LARGE_WARMUP=10          large requests before the timed ones
 #   PIN=0                    PIN=1 puts the server on CPU 0 and wrk on CPU 1. Not the default: a .NET process that
 #                            sees one CPU ran this JSON path about 10x slower here (tiered JIT and thread-pool
 #                            behaviour on one core), which measures the runtime, not the service
@@ -27,6 +31,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${OUT:-/tmp/attention-bench}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-20}"
+LARGE_WARMUP="${LARGE_WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 PIN="${PIN:-0}"
 BACKENDS="${BACKENDS:-auto managed}"
@@ -151,7 +157,7 @@ echo "== decoder step: wrk -t1 -c$CONNECTIONS, ${ROUNDS} rounds x ${DURATION}s p
 for round in $(seq 1 "$ROUNDS"); do
     for server in "${SERVERS[@]}"; do
         start_server "$server"
-        run_wrk "$server" 3 >/dev/null # warm-up: JIT tiers, pools, connection setup
+        run_wrk "$server" "$WARMUP" >/dev/null # warm-up: JIT tiers, pools, connection setup
         read -r rps p50 p99 <<<"$(run_wrk "$server" "$DURATION")"
         stop_server
         RPS[$server]="${RPS[$server]:-} $rps"
@@ -200,12 +206,12 @@ PY
 }
 
 [[ "$LARGE_REQUESTS" -gt 0 ]] || exit 0
-echo "== large answer (tq = tv = 512, d = 64): $LARGE_REQUESTS sequential requests after 3 warm-ups"
+echo "== large answer (tq = tv = 512, d = 64): $LARGE_REQUESTS sequential requests after $LARGE_WARMUP warm-ups"
 printf '  %-9s %10s %10s %12s %14s %12s %12s\n' server "TTFB ms" "total ms" "answer MB" "alloc MB/req" "RSS MB" "peak RSS MB"
 for server in "${SERVERS[@]}"; do
     start_server "$server"
     TIMES=/dev/null
-    large_requests 3
+    large_requests "$LARGE_WARMUP"
     TIMES="$OUT/large-$server.txt"
     : >"$TIMES"
     large_requests "$LARGE_REQUESTS"
