@@ -16,7 +16,7 @@ public sealed class ManagedBackend : IModelBackend
     private volatile bool _disposed;
 
     /// <summary>Idle workspaces; runs beyond this many at once make their own and drop them afterwards.</summary>
-    private readonly Workspace?[] _idle = new Workspace?[Math.Max(4, 2 * Environment.ProcessorCount)];
+    private readonly IdlePool<Workspace> _idle = new(Math.Max(4, 2 * Environment.ProcessorCount));
 
     internal ManagedBackend(ExecutionPlan plan) => _plan = plan;
 
@@ -69,8 +69,7 @@ public sealed class ManagedBackend : IModelBackend
     public void Dispose()
     {
         _disposed = true;
-        for (var i = 0; i < _idle.Length; i++)
-            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+        _idle.Dispose();
     }
 
     /// <summary>An idle workspace planned for these input shapes, else any idle one re-planned, else a new one.</summary>
@@ -79,21 +78,9 @@ public sealed class ManagedBackend : IModelBackend
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (inputs.Count != _plan.InputCount)
             throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Count}", nameof(inputs));
-        for (var i = 0; i < _idle.Length; i++)
-        {
-            var candidate = Volatile.Read(ref _idle[i]);
-            // Another run may take (and re-plan) the candidate between the check and the exchange: checked again below.
-            if (candidate is not null && candidate.IsPlannedFor(inputs)
-                && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, candidate), candidate))
-            {
-                if (candidate.IsPlannedFor(inputs)) return candidate;
-                return Planned(candidate, inputs);
-            }
-        }
-        for (var i = 0; i < _idle.Length; i++)
-            if (Interlocked.Exchange(ref _idle[i], null) is { } any)
-                return Planned(any, inputs);
-        return Planned(new Workspace(_plan), inputs);
+        var workspace = _idle.Take(static (idle, shapes) => idle.IsPlannedFor(shapes), inputs);
+        if (workspace is not null && workspace.IsPlannedFor(inputs)) return workspace;
+        return Planned(workspace ?? new Workspace(_plan), inputs);
     }
 
     private Workspace Planned(Workspace workspace, IReadOnlyList<Tensor> inputs)
@@ -110,17 +97,5 @@ public sealed class ManagedBackend : IModelBackend
         }
     }
 
-    private void Release(Workspace workspace)
-    {
-        if (!_disposed)
-            for (var i = 0; i < _idle.Length; i++)
-                if (Interlocked.CompareExchange(ref _idle[i], workspace, null) is null)
-                {
-                    // Dispose may have emptied the array just before this workspace went in.
-                    if (_disposed && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, workspace), workspace))
-                        workspace.Dispose();
-                    return;
-                }
-        workspace.Dispose();
-    }
+    private void Release(Workspace workspace) => _idle.Return(workspace);
 }

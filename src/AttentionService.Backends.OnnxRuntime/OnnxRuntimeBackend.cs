@@ -24,7 +24,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     private readonly int _maxOutputRank;
 
     /// <summary>Idle binding contexts; runs beyond this many at once make their own and drop them afterwards.</summary>
-    private readonly BindingContext?[] _idle = new BindingContext?[Math.Max(4, 2 * Environment.ProcessorCount)];
+    private readonly IdlePool<BindingContext> _idle = new(Math.Max(4, 2 * Environment.ProcessorCount));
     private volatile bool _disposed;
 
     /// <summary>Creates the session; throws ONNX Runtime's own exceptions, which the factory turns into reasons.</summary>
@@ -127,8 +127,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     public void Dispose()
     {
         _disposed = true;
-        for (var i = 0; i < _idle.Length; i++)
-            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+        _idle.Dispose();
         _session.Dispose();
     }
 
@@ -157,18 +156,9 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     /// <summary>An idle context already bound to these tensors, else any idle one rebound, else a new one.</summary>
     private BindingContext Acquire(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
     {
-        for (var i = 0; i < _idle.Length; i++)
-        {
-            var candidate = Volatile.Read(ref _idle[i]);
-            // Another run may take (and rebind) the candidate between the check and the exchange: Bind checks again.
-            if (candidate is not null && candidate.IsBoundTo(inputs, outputs)
-                && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, candidate), candidate))
-                return Bound(candidate, inputs, outputs);
-        }
-        for (var i = 0; i < _idle.Length; i++)
-            if (Interlocked.Exchange(ref _idle[i], null) is { } any)
-                return Bound(any, inputs, outputs);
-        return Bound(new BindingContext(_session, _inputNames.Length, _outputNames.Length), inputs, outputs);
+        // Bind checks the fit again: another run may have rebound the context between the look and the take.
+        var context = _idle.Take(static (idle, tensors) => idle.IsBoundTo(tensors.inputs, tensors.outputs), (inputs, outputs));
+        return Bound(context ?? new BindingContext(_session, _inputNames.Length, _outputNames.Length), inputs, outputs);
     }
 
     private BindingContext Bound(BindingContext context, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
@@ -185,19 +175,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         }
     }
 
-    private void Release(BindingContext context)
-    {
-        if (!_disposed)
-            for (var i = 0; i < _idle.Length; i++)
-                if (Interlocked.CompareExchange(ref _idle[i], context, null) is null)
-                {
-                    // Dispose may have emptied the array just before this context went in.
-                    if (_disposed && ReferenceEquals(Interlocked.CompareExchange(ref _idle[i], null, context), context))
-                        context.Dispose();
-                    return;
-                }
-        context.Dispose();
-    }
+    private void Release(BindingContext context) => _idle.Return(context);
 
     private IDisposableReadOnlyCollection<OrtValue> RunSession(RunOptions runOptions, OrtValue[] inputValues,
         CancellationToken cancellationToken)
