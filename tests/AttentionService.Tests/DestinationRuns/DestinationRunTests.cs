@@ -1,4 +1,5 @@
 using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 
 namespace AttentionService.Tests.DestinationRuns;
@@ -34,17 +35,7 @@ public class DestinationRunTests
         foreach (var (batch, tq, tv, masked) in shapes)
         {
             var inputs = ModelInputs.Create(model.Signature, batch, tq, tv, d: 64, seed: batch * 1000 + tq * 10 + tv, masked);
-            var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-            var expected = backend.Run(inputs, CancellationToken.None);
-            try
-            {
-                backend.Run(inputs, outputs, CancellationToken.None);
-                AssertSameNumbers(kind, expected, outputs, $"{name} at ({batch}, {tq}, {tv})");
-            }
-            finally
-            {
-                ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
-            }
+            RunIntoAndCompare(kind, backend, model.Signature, inputs, $"{name} at ({batch}, {tq}, {tv})");
         }
     }
 
@@ -60,17 +51,7 @@ public class DestinationRunTests
         {
             var (batch, tq, tv) = shapes[call];
             var inputs = ModelInputs.Create(model.Signature, batch, tq, tv, d: 64, seed: call);
-            var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-            var expected = backend.Run(inputs, CancellationToken.None);
-            try
-            {
-                backend.Run(inputs, outputs, CancellationToken.None);
-                AssertSameNumbers(kind, expected, outputs, $"call {call} at ({batch}, {tq}, {tv})");
-            }
-            finally
-            {
-                ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
-            }
+            RunIntoAndCompare(kind, backend, model.Signature, inputs, $"call {call} at ({batch}, {tq}, {tv})");
         }
     }
 
@@ -204,6 +185,22 @@ public class DestinationRunTests
             }
         }));
         await Task.WhenAll(tasks);
+    }
+
+    /// <summary>Runs <paramref name="inputs"/> into rented outputs and the allocating way, compares, disposes all.</summary>
+    private static void RunIntoAndCompare(BackendKind kind, IModelBackend backend, ModelSignature signature, Tensor[] inputs, string label)
+    {
+        var outputs = ModelInputs.RentOutputs(signature, inputs);
+        var expected = backend.Run(inputs, CancellationToken.None);
+        try
+        {
+            backend.Run(inputs, outputs, CancellationToken.None);
+            AssertSameNumbers(kind, expected, outputs, label);
+        }
+        finally
+        {
+            ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
+        }
     }
 
     private static void AssertSameNumbers(BackendKind kind, Tensor[] expected, Tensor[] actual, string what)
