@@ -36,6 +36,31 @@ public sealed class OverloadTests
     }
 
     [Fact]
+    public async Task AClientStillSendingItsBodyHoldsNoInferenceSlot()
+    {
+        using var factory = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:Concurrency:MaxConcurrentRequests"] = "1", ["Attention:Concurrency:QueueLength"] = "0" },
+        };
+        var client = factory.CreateClient();
+        var body = System.Text.Encoding.UTF8.GetBytes(Body);
+        var upload = new System.IO.Pipelines.Pipe();
+        var content = new StreamContent(upload.Reader.AsStream());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var slow = client.PostAsync("/attend", content);
+        await upload.Writer.WriteAsync(body.AsMemory(0, body.Length / 2));
+        // Only model runs take the one slot: with the whole request gated, this would be 503 (no queue).
+        var other = await client.PostRawAsync(Body);
+        Assert.False(slow.IsCompleted);
+        await upload.Writer.WriteAsync(body.AsMemory(body.Length / 2));
+        await upload.Writer.CompleteAsync();
+
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await slow).StatusCode);
+    }
+
+    [Fact]
     public async Task ARequestOverItsTimeoutIsStoppedAndAnswered503()
     {
         var gate = new GatedBackends();
