@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Benchmarks.Json;
 
@@ -20,14 +21,7 @@ public static class JsonPayloads
         return Encoding.UTF8.GetBytes(json.Append('}').ToString());
     }
 
-    public static ReadOnlySequence<byte> InSegments(byte[] body, int segmentSize = 4096)
-    {
-        var first = new Segment(body.AsMemory(0, Math.Min(segmentSize, body.Length)), 0);
-        var last = first;
-        for (var start = segmentSize; start < body.Length; start += segmentSize)
-            last = last.Append(body.AsMemory(start, Math.Min(segmentSize, body.Length - start)));
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
+    public static ReadOnlySequence<byte> InSegments(byte[] body, int segmentSize = 4096) => ByteSegments.Split(body, segmentSize);
 
     private static void Matrix(StringBuilder json, Random random, int rows, int columns)
     {
@@ -43,21 +37,5 @@ public static class JsonPayloads
             json.Append(']');
         }
         json.Append(']');
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

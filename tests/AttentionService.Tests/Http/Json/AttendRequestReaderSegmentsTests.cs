@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using AttentionService.Configuration;
 using AttentionService.Http.Json;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Http.Json;
 
@@ -27,7 +28,7 @@ public sealed class AttendRequestReaderSegmentsTests
         var bytes = Encoding.UTF8.GetBytes(body);
         var limits = new RequestLimits();
         var (whole, wholeError) = AttendRequestReader.Read(new ReadOnlySequence<byte>(bytes), limits);
-        var (split, splitError) = AttendRequestReader.Read(Segments(bytes, size: 3), limits);
+        var (split, splitError) = AttendRequestReader.Read(ByteSegments.Split(bytes, size: 3), limits);
         using (whole)
         using (split)
         {
@@ -39,31 +40,6 @@ public sealed class AttendRequestReaderSegmentsTests
             Assert.Equal(whole.Query.Span.ToArray(), split.Query.Span.ToArray());
             Assert.Equal(whole.Values.Shape, split.Values.Shape);
             Assert.Equal(whole.Values.Span.ToArray(), split.Values.Span.ToArray());
-        }
-    }
-
-    private static ReadOnlySequence<byte> Segments(byte[] bytes, int size)
-    {
-        var first = new Segment(bytes.AsMemory(0, Math.Min(size, bytes.Length)), 0);
-        var last = first;
-        for (var start = size; start < bytes.Length; start += size)
-            last = last.Append(bytes.AsMemory(start, Math.Min(size, bytes.Length - start)));
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
         }
     }
 }
