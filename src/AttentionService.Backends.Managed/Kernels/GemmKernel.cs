@@ -19,19 +19,14 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has k*n");
         if (m == 0 || n == 0) return;
-        if (!VectorWidth.Wide((long)m * k * n))
-        {
-            if (Simd128.IsAccelerated && n >= Simd128.Count) Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n);
-            else Multiply<SimdScalar, float>(a, b, c, m, k, n);
-            return;
-        }
-        if (m >= PackedGemm.TileRows)
+        var wide = VectorWidth.Wide((long)m * k * n);
+        if (wide && m >= PackedGemm.TileRows)
         {
             Packed(a, b, c, m, k, n, bTransposed: false);
             return;
         }
-        if (Simd512.IsAccelerated && n >= Simd512.Count) Multiply<Simd512, Vector512<float>>(a, b, c, m, k, n);
-        else if (Simd256.IsAccelerated && n >= Simd256.Count) Multiply<Simd256, Vector256<float>>(a, b, c, m, k, n);
+        if (wide && Simd512.IsAccelerated && n >= Simd512.Count) Multiply<Simd512, Vector512<float>>(a, b, c, m, k, n);
+        else if (wide && Simd256.IsAccelerated && n >= Simd256.Count) Multiply<Simd256, Vector256<float>>(a, b, c, m, k, n);
         else if (Simd128.IsAccelerated && n >= Simd128.Count) Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n);
         else Multiply<SimdScalar, float>(a, b, c, m, k, n);
     }
@@ -41,19 +36,14 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has n*k");
         if (m == 0 || n == 0) return;
-        if (!VectorWidth.Wide((long)m * k * n))
-        {
-            if (Simd128.IsAccelerated && k >= Simd128.Count) MultiplyTransposed<Simd128, Vector128<float>>(a, b, c, m, k, n);
-            else MultiplyTransposed<SimdScalar, float>(a, b, c, m, k, n);
-            return;
-        }
-        if (m >= PackedGemm.TileRows)
+        var wide = VectorWidth.Wide((long)m * k * n);
+        if (wide && m >= PackedGemm.TileRows)
         {
             Packed(a, b, c, m, k, n, bTransposed: true);
             return;
         }
-        if (Simd512.IsAccelerated && k >= Simd512.Count) MultiplyTransposed<Simd512, Vector512<float>>(a, b, c, m, k, n);
-        else if (Simd256.IsAccelerated && k >= Simd256.Count) MultiplyTransposed<Simd256, Vector256<float>>(a, b, c, m, k, n);
+        if (wide && Simd512.IsAccelerated && k >= Simd512.Count) MultiplyTransposed<Simd512, Vector512<float>>(a, b, c, m, k, n);
+        else if (wide && Simd256.IsAccelerated && k >= Simd256.Count) MultiplyTransposed<Simd256, Vector256<float>>(a, b, c, m, k, n);
         else if (Simd128.IsAccelerated && k >= Simd128.Count) MultiplyTransposed<Simd128, Vector128<float>>(a, b, c, m, k, n);
         else MultiplyTransposed<SimdScalar, float>(a, b, c, m, k, n);
     }

@@ -31,13 +31,9 @@ public static class MaskedSoftmaxKernel
         var rowLength = shape.Length == 0 ? 1 : shape[^1];
         // Wide vectors where the CPU has them, as GemmKernel decides: the exp polynomial is compute-bound.
         var wide = VectorWidth.Wide(x.Length);
-        if (!wide && Simd128.IsAccelerated && rowLength >= Simd128.Count)
-            Run<TTest, Simd128, Vector128<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else if (!wide)
-            Run<TTest, SimdScalar, float>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else if (Avx512F.IsSupported && rowLength >= Simd512.Count)
+        if (wide && Avx512F.IsSupported && rowLength >= Simd512.Count)
             Run<TTest, Simd512, Vector512<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else if (Simd256.IsAccelerated && rowLength >= Simd256.Count)
+        else if (wide && Simd256.IsAccelerated && rowLength >= Simd256.Count)
             Run<TTest, Simd256, Vector256<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
         else if (Simd128.IsAccelerated && rowLength >= Simd128.Count)
             Run<TTest, Simd128, Vector128<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);

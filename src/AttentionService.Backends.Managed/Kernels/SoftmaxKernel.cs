@@ -21,10 +21,8 @@ public static class SoftmaxKernel
         if (x.Length % rowLength != 0)
             throw new ArgumentException($"x has {x.Length} elements, not a whole number of rows of {rowLength}", nameof(x));
         var wide = VectorWidth.Wide(x.Length);
-        if (!wide && Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
-        else if (!wide) Rows<SimdScalar, float>(x, destination, rowLength);
-        else if (Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
-        else if (Simd256.IsAccelerated && rowLength >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, destination, rowLength);
+        if (wide && Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
+        else if (wide && Simd256.IsAccelerated && rowLength >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, destination, rowLength);
         else if (Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
         else Rows<SimdScalar, float>(x, destination, rowLength);
     }

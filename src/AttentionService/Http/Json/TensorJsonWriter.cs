@@ -17,10 +17,11 @@ internal static class TensorJsonWriter
 
     public static void Write(Utf8JsonWriter writer, Tensor tensor)
     {
-        if (RowCount(tensor) == 0)
+        var rows = RowCount(tensor);
+        if (rows == 0)
             WriteEmpty(writer, tensor.Shape, 0);
         else
-            WriteRows(writer, tensor, 0, RowCount(tensor));
+            WriteRows(writer, tensor, 0, rows);
     }
 
     /// <summary>
