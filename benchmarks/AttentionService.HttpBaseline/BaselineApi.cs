@@ -1,18 +1,13 @@
-using System.IO.Pipelines;
-using AttentionService.Configuration;
-using AttentionService.Http;
-using AttentionService.Http.Contracts;
-using AttentionService.Http.Json;
-using AttentionService.Inference;
-using Microsoft.AspNetCore.Http.Features;
+using AttentionService.Contracts;
+using AttentionService.Contracts.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AttentionService.HttpBaseline;
 
 /// <summary>
-/// <c>POST /attend</c> without attention: the body is read as the host reads it (AttendApi.ReadRequestAsync, same
-/// limits, one sequence without copying) and parsed by the host's AttendRequestReader; the answer is an
-/// <see cref="AttendResponse"/> streamed by the host's AttendResult. Errors answer 400 with the detail only.
+/// <c>POST /attend</c> without attention: the body is read and parsed by the host's own
+/// <see cref="AttendRequestReader.ReadAsync"/> (same limits, one sequence without copying); the answer is an
+/// <see cref="AttendResponse"/> streamed by the host's <see cref="AttendResult"/>. Errors answer 400 with the detail only.
 /// </summary>
 internal static class BaselineApi
 {
@@ -22,33 +17,12 @@ internal static class BaselineApi
 
     public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(HttpContext http, CancellationToken cancellationToken)
     {
-        var (parsed, error) = await ReadRequestAsync(http, cancellationToken);
+        var (parsed, error) = await AttendRequestReader.ReadAsync(http.Request, Limits, cancellationToken);
         if (error is not null) return TypedResults.Problem(detail: error.Detail, statusCode: StatusCodes.Status400BadRequest);
         using var request = parsed!;
         var (context, weights) = EchoAttention.Run(request.Query, request.Values);
         http.Response.RegisterForDispose(context);
         http.Response.RegisterForDispose(weights);
         return new AttendResult(new AttendResponse { Model = request.Model ?? "luong-dot", Backend = "none", Context = context, Weights = weights });
-    }
-
-    private static async Task<(AttendRequest?, InferenceError?)> ReadRequestAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        if (http.Request.ContentLength > Limits.MaxBodyBytes)
-            return (null, InferenceError.TooLarge("the body is larger than the limit"));
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = Limits.MaxBodyBytes;
-        var body = http.Request.BodyReader;
-        while (true)
-        {
-            ReadResult read = await body.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
-            if (read.IsCompleted)
-            {
-                var parsed = AttendRequestReader.Read(buffer, Limits);
-                body.AdvanceTo(buffer.End);
-                return parsed;
-            }
-            body.AdvanceTo(buffer.Start, buffer.End);
-        }
     }
 }

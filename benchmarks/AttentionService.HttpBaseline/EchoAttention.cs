@@ -9,14 +9,14 @@ namespace AttentionService.HttpBaseline;
 /// </summary>
 internal static class EchoAttention
 {
-    public static (Tensor Context, Tensor Weights) Run(Tensor query, Tensor values)
+    public static (Tensor<float> Context, Tensor<float> Weights) Run(Tensor<float> query, Tensor<float> values)
     {
         var batched = query.Rank == 3;
         var tq = query.Shape[^2];
         int tv = values.Shape[^2], dv = values.Shape[^1];
         var batch = batched ? query.Shape[0] : 1;
-        var context = Tensor.Rent(batched ? [batch, tq, dv] : [tq, dv]);
-        var weights = Tensor.Rent(batched ? [batch, tq, tv] : [tq, tv]);
+        var context = Tensor.Rent<float>(batched ? [batch, tq, dv] : [tq, dv]);
+        var weights = Tensor.Rent<float>(batched ? [batch, tq, tv] : [tq, tv]);
 
         var v = values.Span;
         var c = context.Span;

@@ -1,5 +1,6 @@
 using AttentionService.Backends.Managed.Execution;
 using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 
 namespace AttentionService.Backends.Managed;
@@ -18,9 +19,15 @@ public sealed class ManagedBackend : IModelBackend
     /// <summary>Idle workspaces; runs beyond this many at once make their own and drop them afterwards.</summary>
     private readonly IdlePool<Workspace> _idle = new(Math.Max(4, 2 * Environment.ProcessorCount));
 
-    internal ManagedBackend(ExecutionPlan plan) => _plan = plan;
+    internal ManagedBackend(ExecutionPlan plan, ModelSignature signature)
+    {
+        _plan = plan;
+        Signature = signature;
+    }
 
     public BackendKind Kind => BackendKind.Managed;
+
+    public ModelSignature Signature { get; }
 
     public string Description { get; } = "managed C# kernels, " + (System.Runtime.Intrinsics.X86.Avx512F.IsSupported
         ? "AVX-512 matrix multiply and softmax"
@@ -29,31 +36,7 @@ public sealed class ManagedBackend : IModelBackend
     /// <summary>How many nodes the plan runs (after folding Transposes into MatMuls).</summary>
     public int StepCount => _plan.Steps.Length;
 
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
-    {
-        var workspace = Acquire(inputs);
-        Tensor[]? outputs = null;
-        try
-        {
-            outputs = new Tensor[_plan.OutputSlots.Length];
-            for (var o = 0; o < outputs.Length; o++)
-                outputs[o] = Tensor.Rent((int[])workspace.OutputShape(o).Clone());
-            workspace.Run(inputs, outputs, cancellationToken);
-            return outputs;
-        }
-        catch
-        {
-            if (outputs is not null)
-                foreach (var output in outputs) output?.Dispose();
-            throw;
-        }
-        finally
-        {
-            Release(workspace);
-        }
-    }
-
-    public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken)
+    public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
     {
         var workspace = Acquire(inputs);
         try
@@ -73,17 +56,20 @@ public sealed class ManagedBackend : IModelBackend
     }
 
     /// <summary>An idle workspace planned for these input shapes, else any idle one re-planned, else a new one.</summary>
-    private Workspace Acquire(IReadOnlyList<Tensor> inputs)
+    private Workspace Acquire(ReadOnlySpan<TensorView> inputs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (inputs.Count != _plan.InputCount)
-            throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Count}", nameof(inputs));
+        if (inputs.Length != _plan.InputCount)
+            throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Length}", nameof(inputs));
+        foreach (var input in inputs)
+            if (input.ElementType != TensorElementType.Float32)
+                throw new ArgumentException($"the managed backend computes in float32; got a {input.ElementType} input", nameof(inputs));
         var workspace = _idle.Take(static (idle, shapes) => idle.IsPlannedFor(shapes), inputs);
         if (workspace is not null && workspace.IsPlannedFor(inputs)) return workspace;
         return Planned(workspace ?? new Workspace(_plan), inputs);
     }
 
-    private Workspace Planned(Workspace workspace, IReadOnlyList<Tensor> inputs)
+    private Workspace Planned(Workspace workspace, ReadOnlySpan<TensorView> inputs)
     {
         try
         {

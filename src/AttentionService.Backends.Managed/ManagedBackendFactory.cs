@@ -13,7 +13,7 @@ public sealed class ManagedBackendFactory : IBackendFactory
     {
         try
         {
-            return new ManagedBackend(PlanCompiler.Compile(model.Proto, model.Signature));
+            return new ManagedBackend(PlanCompiler.Compile(model.Proto, model.Signature), model.Signature);
         }
         catch (InvalidDataException e)
         {

@@ -1,98 +1,163 @@
+using System.Buffers;
 using AttentionService.Core.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace AttentionService.Backends.OnnxRuntime;
 
 /// <summary>
-/// What one destination-passing run hands ONNX Runtime: an <see cref="OrtIoBinding"/> over OrtValues that pin the
-/// caller's input and output buffers, and its own <see cref="RunOptions"/>. A run whose tensors have the same
-/// buffers and shapes as the last run on this context reuses all of it and allocates nothing; otherwise the side that
-/// changed is rebound. Used by one run at a time; pins the last buffers bound until rebound or disposed.
+/// What one run hands ONNX Runtime: an <see cref="OrtIoBinding"/> over OrtValues that point at the caller's input and
+/// output buffers, and its own <see cref="RunOptions"/>. The buffers are pinned only while a run uses them
+/// (<see cref="Pin"/> to <see cref="Unpin"/>); an idle context keeps the OrtValues but no buffer, and its OrtValues are
+/// only read again by a run that has pinned buffers at exactly the addresses and shapes they were made for, else that
+/// side is rebound. So a run over the same buffers as the last run on this context allocates nothing. Used by one run
+/// at a time.
 /// </summary>
 internal sealed class BindingContext : IDisposable
 {
     private readonly OrtIoBinding _binding;
-    private readonly Bound _inputs;
-    private readonly Bound _outputs;
+    private readonly Side _inputs;
+    private readonly Side _outputs;
 
-    public BindingContext(InferenceSession session, int inputCount, int outputCount)
+    public BindingContext(InferenceSession session, string[] inputNames, string[] outputNames)
     {
         _binding = session.CreateIoBinding();
-        _inputs = new Bound(inputCount);
-        _outputs = new Bound(outputCount);
+        _inputs = new Side(inputNames);
+        _outputs = new Side(outputNames);
     }
 
     public OrtIoBinding Binding => _binding;
 
     public RunOptions RunOptions { get; } = new();
 
-    /// <summary>Whether the bound values are over exactly these buffers with these shapes. Reads only; safe on an idle context.</summary>
-    public bool IsBoundTo(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs) => _inputs.Holds(inputs) && _outputs.Holds(outputs);
+    /// <summary>Whether the OrtValues were made for these shapes (addresses are checked once pinned). Reads only; safe on an idle context.</summary>
+    public bool FitsShapes(ReadOnlySpan<TensorView> inputs) => _inputs.HasShapes(inputs);
 
-    /// <summary>Binds <paramref name="inputs"/> and <paramref name="outputs"/> (by name, in signature order), rebinding only the side that changed.</summary>
-    public void Bind(IReadOnlyList<Tensor> inputs, string[] inputNames, IReadOnlyList<Tensor> outputs, string[] outputNames)
+    /// <summary>Pins every buffer and binds them, rebinding only the side whose addresses or shapes changed.</summary>
+    public void Pin(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        if (!_inputs.Holds(inputs))
+        _inputs.Pin(inputs);
+        _outputs.Pin(outputs);
+        if (!_inputs.IsBound)
         {
-            // The binding holds native copies of the values: unbind before the old values unpin their buffers.
+            // The binding holds native copies of the values: unbind before the old values are disposed.
             _binding.ClearBoundInputs();
-            _inputs.Replace(inputs);
-            for (var i = 0; i < inputNames.Length; i++) _binding.BindInput(inputNames[i], _inputs.Values[i]!);
+            _inputs.Rebind(inputs, static (binding, name, value) => binding.BindInput(name, value), _binding);
         }
-        if (!_outputs.Holds(outputs))
+        if (!_outputs.IsBound)
         {
             _binding.ClearBoundOutputs();
-            _outputs.Replace(outputs);
-            for (var o = 0; o < outputNames.Length; o++) _binding.BindOutput(outputNames[o], _outputs.Values[o]!);
+            _outputs.Rebind(outputs, static (binding, name, value) => binding.BindOutput(name, value), _binding);
         }
+    }
+
+    /// <summary>Releases the pins of the run; the OrtValues stay, unread until the next <see cref="Pin"/> checks them.</summary>
+    public void Unpin()
+    {
+        _inputs.Unpin();
+        _outputs.Unpin();
     }
 
     public void Dispose()
     {
+        Unpin();
         _binding.Dispose();
         _inputs.Dispose();
         _outputs.Dispose();
         RunOptions.Dispose();
     }
 
-    /// <summary>One side's OrtValues and the buffers and shapes they were made over.</summary>
-    private sealed class Bound(int count) : IDisposable
+    /// <summary>
+    /// An OrtValue over <paramref name="tensor"/>'s elements at the address <paramref name="pin"/> holds. Made over the
+    /// address, not the array: the value owns no pin, so it must only be read while the caller keeps the pin.
+    /// </summary>
+    public static unsafe OrtValue CreateValue(TensorView tensor, MemoryHandle pin)
     {
-        private readonly float[]?[] _buffers = new float[]?[count];
-        private readonly int[]?[] _shapes = new int[]?[count];
+        var shape = new long[tensor.Rank];
+        for (var axis = 0; axis < shape.Length; axis++) shape[axis] = tensor.Shape[axis];
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, ToOrt(tensor.ElementType), shape,
+            (nint)pin.Pointer, (long)tensor.Length * ElementSize(tensor.ElementType));
+    }
 
-        public OrtValue?[] Values { get; } = new OrtValue?[count];
+    private static OrtElementType ToOrt(TensorElementType type) => type switch
+    {
+        TensorElementType.Float32 => OrtElementType.Float,
+        TensorElementType.Int64 => OrtElementType.Int64,
+        TensorElementType.Bool => OrtElementType.Bool,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
 
-        public bool Holds(IReadOnlyList<Tensor> tensors)
+    private static int ElementSize(TensorElementType type) => type switch
+    {
+        TensorElementType.Float32 => sizeof(float),
+        TensorElementType.Int64 => sizeof(long),
+        TensorElementType.Bool => sizeof(bool),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary>One side's OrtValues, the addresses and shapes they were made for, and the pins of the run in progress.</summary>
+    private sealed class Side(string[] names) : IDisposable
+    {
+        private readonly OrtValue?[] _values = new OrtValue?[names.Length];
+        private readonly nint[] _addresses = new nint[names.Length];
+        private readonly int[]?[] _shapes = new int[]?[names.Length];
+        private readonly MemoryHandle[] _pins = new MemoryHandle[names.Length];
+        private int _pinned;
+
+        /// <summary>Whether the values are over exactly the buffers now pinned.</summary>
+        public bool IsBound { get; private set; }
+
+        public bool HasShapes(ReadOnlySpan<TensorView> tensors)
         {
-            for (var i = 0; i < _buffers.Length; i++)
-                if (!ReferenceEquals(_buffers[i], tensors[i].Buffer) || !tensors[i].Shape.AsSpan().SequenceEqual(_shapes[i])) return false;
+            for (var i = 0; i < _shapes.Length; i++)
+                if (!tensors[i].Shape.AsSpan().SequenceEqual(_shapes[i])) return false;
             return true;
         }
 
-        public void Replace(IReadOnlyList<Tensor> tensors)
+        public unsafe void Pin(ReadOnlySpan<TensorView> tensors)
         {
-            Dispose();
-            for (var i = 0; i < _buffers.Length; i++)
+            var same = true;
+            for (var i = 0; i < names.Length; i++)
             {
-                var tensor = tensors[i];
-                // Pins the caller's buffer (a slice of a possibly longer pooled array) until the value is disposed.
-                Values[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Memory,
-                    Array.ConvertAll(tensor.Shape, d => (long)d));
-                _buffers[i] = tensor.Buffer;
-                _shapes[i] = (int[])tensor.Shape.Clone();
+                _pins[i] = tensors[i].Pin();
+                _pinned = i + 1;
+                same &= (nint)_pins[i].Pointer == _addresses[i] && tensors[i].Shape.AsSpan().SequenceEqual(_shapes[i]);
             }
+            IsBound = same && _values.Length > 0 && _values[0] is not null;
         }
 
-        public void Dispose()
+        public unsafe void Rebind(ReadOnlySpan<TensorView> tensors, Action<OrtIoBinding, string, OrtValue> bind, OrtIoBinding binding)
         {
-            for (var i = 0; i < _buffers.Length; i++)
+            DisposeValues();
+            for (var i = 0; i < names.Length; i++)
             {
-                Values[i]?.Dispose();
-                Values[i] = null;
-                _buffers[i] = null;
+                var tensor = tensors[i];
+                _values[i] = CreateValue(tensor, _pins[i]);
+                _addresses[i] = (nint)_pins[i].Pointer;
+                _shapes[i] = (int[])tensor.Shape.Clone();
+                bind(binding, names[i], _values[i]!);
+            }
+            IsBound = true;
+        }
+
+        public void Unpin()
+        {
+            for (var i = 0; i < _pinned; i++) _pins[i].Dispose();
+            _pinned = 0;
+        }
+
+        public void Dispose() => DisposeValues();
+
+        private void DisposeValues()
+        {
+            for (var i = 0; i < _values.Length; i++)
+            {
+                _values[i]?.Dispose();
+                _values[i] = null;
+                _addresses[i] = 0;
                 _shapes[i] = null;
             }
+            IsBound = false;
         }
     }
 }

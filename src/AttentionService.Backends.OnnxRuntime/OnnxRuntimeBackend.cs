@@ -3,7 +3,6 @@ using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 using OrtSessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace AttentionService.Backends.OnnxRuntime;
@@ -20,8 +19,8 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     private readonly string _modelName;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly ModelSignature _signature;
-    private readonly int _maxOutputRank;
+    /// <summary>Ranks of outputs checked on the stack; the model's signature is checked against it at load.</summary>
+    private const int MaxOutputRank = 16;
 
     /// <summary>Idle binding contexts; runs beyond this many at once make their own and drop them afterwards.</summary>
     private readonly IdlePool<BindingContext> _idle = new(Math.Max(4, 2 * Environment.ProcessorCount));
@@ -33,73 +32,38 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         _modelName = model.Name;
         _inputNames = model.Signature.Inputs.Select(i => i.Name).ToArray();
         _outputNames = model.Signature.Outputs.Select(o => o.Name).ToArray();
-        _signature = model.Signature;
-        _maxOutputRank = model.Signature.Outputs.Select(o => o.Rank).DefaultIfEmpty(0).Max();
+        Signature = model.Signature;
+        if (Signature.Outputs.Any(o => o.Rank > MaxOutputRank))
+            throw new BackendUnavailableException($"model '{model.Name}' has an output of rank above {MaxOutputRank}");
         (_session, EffectiveProvider) = CreateSession(model, settings, logger);
     }
 
     public BackendKind Kind => BackendKind.Onnx;
+
+    public ModelSignature Signature { get; }
 
     public string Description => $"ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {EffectiveProvider}";
 
     /// <summary>The provider the session actually runs on, e.g. <c>CPU</c> or <c>CUDA:0</c>.</summary>
     public string EffectiveProvider { get; }
 
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
-    {
-        CheckInputCount(inputs);
-
-        using var runOptions = new RunOptions();
-        // Registering on a token that is already cancelled sets Terminate at once, so ONNX Runtime refuses the run
-        // before its first node; disposing the registration waits for a callback in flight before runOptions goes.
-        using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
-
-        var inputValues = new OrtValue[inputs.Count];
-        try
-        {
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                var tensor = inputs[i];
-                // Pins the caller's buffer (a slice of a possibly longer pooled array) until the OrtValue is disposed.
-                inputValues[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.Memory,
-                    Array.ConvertAll(tensor.Shape, d => (long)d));
-            }
-
-            using var outputValues = RunSession(runOptions, inputValues, cancellationToken);
-            return CopyOutputs(outputValues);
-        }
-        finally
-        {
-            foreach (var value in inputValues)
-                value?.Dispose();
-        }
-    }
-
-    public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken)
+    public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckInputCount(inputs);
         OutputDestinations.CheckCount(outputs, _outputNames);
-        if (!_signature.CanResolveOutputShapes)
+        OutputDestinations.CheckDistinct(inputs, outputs, _outputNames);
+        if (!Signature.CanResolveOutputShapes)
         {
-            // Output shapes are only known once ONNX Runtime has run: run as usual and copy.
-            var results = Run(inputs, cancellationToken);
-            try
-            {
-                OutputDestinations.CopyInto(results, outputs, _outputNames);
-                return;
-            }
-            finally
-            {
-                foreach (var result in results) result.Dispose();
-            }
+            RunAndCopy(inputs, outputs, cancellationToken);
+            return;
         }
         CheckOutputShapes(inputs, outputs);
-        OutputDestinations.CheckDistinct(inputs, outputs, _outputNames);
 
-        var context = Acquire(inputs, outputs);
+        var context = Acquire(inputs);
         try
         {
+            context.Pin(inputs, outputs);
             // Registering on a token that is already cancelled sets Terminate at once, so ONNX Runtime refuses the run
             // before its first node; disposing the registration waits for a callback in flight.
             var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, context.RunOptions);
@@ -118,10 +82,17 @@ public sealed class OnnxRuntimeBackend : IModelBackend
                 if (cancellationToken.IsCancellationRequested) context.RunOptions.Terminate = false;
             }
         }
+        catch
+        {
+            // A context that failed half-way through binding is not trusted again.
+            context.Dispose();
+            throw;
+        }
         finally
         {
-            Release(context);
+            context.Unpin();
         }
+        _idle.Return(context);
     }
 
     public void Dispose()
@@ -131,87 +102,78 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         _session.Dispose();
     }
 
-    private void CheckInputCount(IReadOnlyList<Tensor> inputs)
+    private void CheckInputCount(ReadOnlySpan<TensorView> inputs)
     {
-        if (inputs.Count != _inputNames.Length)
+        if (inputs.Length != _inputNames.Length)
             throw new ArgumentException(
-                $"model '{_modelName}' takes {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Count}",
+                $"model '{_modelName}' takes {_inputNames.Length} inputs ({string.Join(", ", _inputNames)}), got {inputs.Length}",
                 nameof(inputs));
     }
 
-    private void CheckOutputShapes(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    /// <summary>
+    /// A model whose output shapes only its run can tell (a dimension neither fixed nor named on an input): ONNX
+    /// Runtime allocates the outputs, which are then checked against the caller's and copied. Allocates per run.
+    /// </summary>
+    private void RunAndCopy(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
     {
-        Span<int> shape = _maxOutputRank <= 16 ? stackalloc int[16] : new int[_maxOutputRank];
-        for (var o = 0; o < outputs.Count; o++)
+        var pins = new System.Buffers.MemoryHandle[inputs.Length];
+        var values = new OrtValue[inputs.Length];
+        using var runOptions = new RunOptions();
+        try
         {
-            var expected = shape[.._signature.Outputs[o].Rank];
-            if (!_signature.TryResolveOutputShape(o, inputs, expected))
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                pins[i] = inputs[i].Pin();
+                values[i] = BindingContext.CreateValue(inputs[i], pins[i]);
+            }
+            using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+            IDisposableReadOnlyCollection<OrtValue> results;
+            try
+            {
+                results = _session.Run(runOptions, _inputNames, values, _outputNames);
+            }
+            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
+            }
+            using (results)
+            {
+                for (var o = 0; o < outputs.Length; o++)
+                {
+                    var shape = Array.ConvertAll(results[o].GetTensorTypeAndShape().Shape, d => checked((int)d));
+                    OutputDestinations.CheckShape(outputs, o, _outputNames[o], shape);
+                    results[o].GetTensorDataAsSpan<float>().CopyTo(outputs[o].As<float>().Span);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var value in values) value?.Dispose();
+            foreach (var pin in pins) pin.Dispose();
+        }
+    }
+
+    /// <summary>ONNX Runtime writes bound outputs in place, so a destination of the wrong shape is refused before it runs.</summary>
+    private void CheckOutputShapes(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    {
+        Span<int> shape = stackalloc int[MaxOutputRank];
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            var expected = shape[..Signature.Outputs[o].Rank];
+            if (!Signature.TryResolveOutputShape(o, inputs, expected))
                 throw new ArgumentException(
-                    $"model '{_modelName}' cannot size output '{_outputNames[o]}' {_signature.Outputs[o].ShapeText} from inputs of shapes {string.Join(", ", inputs.Select(i => $"[{string.Join(", ", i.Shape)}]"))}",
+                    $"model '{_modelName}' cannot size output '{_outputNames[o]}' {Signature.Outputs[o].ShapeText} from the inputs' shapes",
                     nameof(inputs));
             OutputDestinations.CheckShape(outputs, o, _outputNames[o], expected);
         }
     }
 
-    /// <summary>An idle context already bound to these tensors, else any idle one rebound, else a new one.</summary>
-    private BindingContext Acquire(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    /// <summary>An idle context made for these input shapes, else any idle one, else a new one.</summary>
+    private BindingContext Acquire(ReadOnlySpan<TensorView> inputs)
     {
-        // Bind checks the fit again: another run may have rebound the context between the look and the take.
-        var context = _idle.Take(static (idle, tensors) => idle.IsBoundTo(tensors.inputs, tensors.outputs), (inputs, outputs));
-        return Bound(context ?? new BindingContext(_session, _inputNames.Length, _outputNames.Length), inputs, outputs);
-    }
-
-    private BindingContext Bound(BindingContext context, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs)
-    {
-        try
-        {
-            context.Bind(inputs, _inputNames, outputs, _outputNames);
-            return context;
-        }
-        catch
-        {
-            context.Dispose();
-            throw;
-        }
-    }
-
-    private void Release(BindingContext context) => _idle.Return(context);
-
-    private IDisposableReadOnlyCollection<OrtValue> RunSession(RunOptions runOptions, OrtValue[] inputValues,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return _session.Run(runOptions, _inputNames, inputValues, _outputNames);
-        }
-        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
-        }
-    }
-
-    private Tensor[] CopyOutputs(IReadOnlyList<OrtValue> outputValues)
-    {
-        var outputs = new Tensor[outputValues.Count];
-        try
-        {
-            for (var i = 0; i < outputValues.Count; i++)
-            {
-                var typeAndShape = outputValues[i].GetTensorTypeAndShape();
-                if (typeAndShape.ElementDataType != TensorElementType.Float)
-                    throw new InvalidOperationException(
-                        $"model '{_modelName}' output '{_outputNames[i]}' is {typeAndShape.ElementDataType}; only Float is served");
-                outputs[i] = Tensor.Rent(Array.ConvertAll(typeAndShape.Shape, d => checked((int)d)));
-                outputValues[i].GetTensorDataAsSpan<float>().CopyTo(outputs[i].Span);
-            }
-            return outputs;
-        }
-        catch
-        {
-            foreach (var output in outputs)
-                output?.Dispose();
-            throw;
-        }
+        // Only the shapes can be looked at while idle: addresses are compared once the run has pinned its buffers.
+        return _idle.Take(static (idle, inputs) => idle.FitsShapes(inputs), inputs)
+            ?? new BindingContext(_session, _inputNames, _outputNames);
     }
 
     private static (InferenceSession Session, string Provider) CreateSession(ModelSource model,
@@ -221,7 +183,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         {
             var provider = $"CUDA:{settings.CudaDeviceId}";
             Exception? cudaFailure;
-            using (var cudaOptions = CreateOptions(settings))
+            using (var cudaOptions = OnnxRuntimeSessionOptions.Create(settings))
             {
                 cudaFailure = TryAppendCuda(cudaOptions, settings.CudaDeviceId);
                 if (cudaFailure is null)
@@ -238,7 +200,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
                 }
             }
 
-            using var cpuOptions = CreateOptions(settings);
+            using var cpuOptions = OnnxRuntimeSessionOptions.Create(settings);
             var session = new InferenceSession(model.Bytes, cpuOptions);
             // The CPU package has no CUDA provider and a machine may have no device: the model still serves, on CPU.
             logger.LogWarning(cudaFailure, "Model {Model}: ONNX Runtime cannot use {Provider} ({Reason}); running on CPU",
@@ -246,7 +208,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
             return (session, "CPU");
         }
 
-        using var options = CreateOptions(settings);
+        using var options = OnnxRuntimeSessionOptions.Create(settings);
         return (new InferenceSession(model.Bytes, options), "CPU");
     }
 
@@ -261,24 +223,5 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         {
             return e;
         }
-    }
-
-    private static OrtSessionOptions CreateOptions(OnnxRuntimeSettings settings)
-    {
-        var options = new OrtSessionOptions
-        {
-            GraphOptimizationLevel = settings.GraphOptimizationLevel,
-            IntraOpNumThreads = settings.IntraOpNumThreads,
-            // Concurrent requests already keep the cores busy, so nodes run one after another unless asked otherwise.
-            ExecutionMode = settings.InterOpNumThreads > 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
-            InterOpNumThreads = settings.InterOpNumThreads,
-            // Request shapes vary, and ONNX Runtime keeps one memory plan per distinct set of input shapes, unbounded.
-            EnableMemoryPattern = false,
-        };
-        // Each session has its own intra-op pool; idle threads spinning for work would steal the cores that other
-        // sessions and the HTTP server need, so they sleep instead (a few microseconds of latency per run).
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        return options;
     }
 }

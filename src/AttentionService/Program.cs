@@ -1,7 +1,6 @@
 using AttentionService.Configuration;
 using AttentionService.Hosting;
 using AttentionService.Http;
-using AttentionService.Http.Json;
 using Prometheus;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,24 +1,26 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
-using AttentionService.Configuration;
+using AttentionService.Contracts;
+using AttentionService.Contracts.Json;
 using AttentionService.Core.Tensors;
-using AttentionService.Http.Contracts;
-using AttentionService.Http.Json;
 using BenchmarkDotNet.Attributes;
 
 namespace AttentionService.Benchmarks.Json;
 
 /// <summary>
 /// The host's JSON work for one /attend request, in process: parsing the body (as 4 KB segments, as Kestrel delivers
-/// it) with AttendRequestReader, and writing the answer with AttendResponseWriter (as AttendResult streams it, unflushed).
+/// it) with AttendRequestReader, and writing the answer with AttendResponseWriter (as AttendResult streams it, into a pipe over memory).
 /// "Reader over segments + TryGetSingle" is the parse as it was before the contiguous copy and the fast decimal path:
 /// the same token walk into a pooled buffer, without shape checks.
 /// </summary>
 public class JsonPath
 {
     private readonly RequestLimits _limits = new();
-    private readonly ArrayBufferWriter<byte> _output = new(1 << 22);
+    private readonly MemoryStream _output = new(1 << 22);
     private ReadOnlySequence<byte> _body;
+    private Tensor<float> _context = null!;
+    private Tensor<float> _weights = null!;
     private AttendResponse _answer = null!;
 
     /// <summary>Decoder step (tq 1, tv 32, d 64; about 22 KB) or large (tq = tv = 512, d = 64; about 680 KB).</summary>
@@ -31,21 +33,21 @@ public class JsonPath
         var (tq, tv, d) = Payload.StartsWith("decoder", StringComparison.Ordinal) ? (1, 32, 64) : (512, 512, 64);
         _body = JsonPayloads.InSegments(JsonPayloads.Create(tq, tv, d));
         var random = new Random(3);
-        var context = Tensor.Rent(tq, d);
-        var weights = Tensor.Rent(tq, tv);
-        foreach (var tensor in new[] { context, weights })
+        _context = Tensor.Rent<float>(tq, d);
+        _weights = Tensor.Rent<float>(tq, tv);
+        foreach (var tensor in new[] { _context, _weights })
         {
             var span = tensor.Span;
-            for (var i = 0; i < span.Length; i++) span[i] = random.NextSingle() / (tensor == weights ? tv / 2f : 1f);
+            for (var i = 0; i < span.Length; i++) span[i] = random.NextSingle() / (tensor == _weights ? tv / 2f : 1f);
         }
-        _answer = new AttendResponse { Model = "luong-dot", Backend = "managed", Context = context, Weights = weights };
+        _answer = new AttendResponse { Model = "luong-dot", Backend = "managed", Context = _context, Weights = _weights };
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _answer.Context.Dispose();
-        _answer.Weights.Dispose();
+        _context.Dispose();
+        _weights.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "Parse: AttendRequestReader")]
@@ -81,11 +83,12 @@ public class JsonPath
     }
 
     [Benchmark(Description = "Write: answer to UTF-8")]
-    public int Write()
+    public async Task<long> Write()
     {
-        _output.ResetWrittenCount();
-        using var writer = new Utf8JsonWriter(_output);
-        AttendResponseWriter.Write(writer, _answer);
-        return _output.WrittenCount;
+        _output.SetLength(0);
+        var pipe = PipeWriter.Create(_output, new StreamPipeWriterOptions(leaveOpen: true));
+        await AttendResponseWriter.WriteAsync(pipe, _answer, CancellationToken.None);
+        await pipe.CompleteAsync();
+        return _output.Length;
     }
 }

@@ -2,7 +2,6 @@ using AttentionService.Backends.Managed;
 using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Benchmarks.Models;
 using AttentionService.Core.Backends;
-using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +13,7 @@ namespace AttentionService.Benchmarks.Kernels;
 /// outputs) on one intra-op thread, the thread count of the managed backend, which runs a request on its caller's
 /// thread; the Ratio column is then "time / ONNX Runtime's time". ONNX Runtime with its default threads (one per
 /// core) and both backends through <see cref="IModelBackend"/> are shown beside it: into outputs allocated once
-/// (the destination-passing run, which allocates nothing), and the managed backend's allocating run for comparison.
+/// (which allocates nothing), and the managed backend with outputs rented per run as the host rents them, for comparison.
 /// </summary>
 public abstract class BackendBenchmarks
 {
@@ -23,8 +22,10 @@ public abstract class BackendBenchmarks
     private RawOrtRunner _rawOneThread = null!;
     private RawOrtRunner _rawDefaultThreads = null!;
     private CaseInputs _inputs = null!;
-    private Tensor[] _managedOutputs = null!;
-    private Tensor[] _onnxOutputs = null!;
+    private Tensor<float>[] _managedOutputs = null!;
+    private Tensor<float>[] _onnxOutputs = null!;
+    private TensorView[] _managedViews = null!;
+    private TensorView[] _onnxViews = null!;
 
     public abstract AttentionCase Case { get; set; }
 
@@ -38,8 +39,10 @@ public abstract class BackendBenchmarks
             NullLogger<OnnxRuntimeBackendFactory>.Instance).Create(model);
         _rawOneThread = new RawOrtRunner(Case, _inputs, intraOpThreads: 1);
         _rawDefaultThreads = new RawOrtRunner(Case, _inputs, intraOpThreads: 0);
-        _managedOutputs = RentOutputs(model.Signature);
-        _onnxOutputs = RentOutputs(model.Signature);
+        _managedOutputs = ModelBackendExtensions.RentOutputs(model.Signature, _inputs.Views);
+        _onnxOutputs = ModelBackendExtensions.RentOutputs(model.Signature, _inputs.Views);
+        _managedViews = Array.ConvertAll(_managedOutputs, tensor => (TensorView)tensor);
+        _onnxViews = Array.ConvertAll(_onnxOutputs, tensor => (TensorView)tensor);
     }
 
     [GlobalCleanup]
@@ -63,28 +66,24 @@ public abstract class BackendBenchmarks
     public void OrtRawDefaultThreads() => _rawDefaultThreads.Run();
 
     [Benchmark(Description = "ORT IModelBackend, 1 thread")]
-    public float OrtBackend() => RunInto(_onnx, _onnxOutputs);
+    public float OrtBackend() => RunInto(_onnx, _onnxViews, _onnxOutputs);
 
     [Benchmark(Description = "Managed IModelBackend")]
-    public float Managed() => RunInto(_managed, _managedOutputs);
+    public float Managed() => RunInto(_managed, _managedViews, _managedOutputs);
 
     [Benchmark(Description = "Managed IModelBackend, allocating")]
     public float ManagedAllocating() => RunAndRelease(_managed);
 
-    private float RunInto(IModelBackend backend, Tensor[] outputs)
+    private float RunInto(IModelBackend backend, TensorView[] views, Tensor<float>[] outputs)
     {
-        backend.Run(_inputs.Ordered, outputs, CancellationToken.None);
+        backend.Run(_inputs.Views, views, CancellationToken.None);
         return outputs[0].Span[0];
     }
 
-    private Tensor[] RentOutputs(ModelSignature signature) => signature.TryResolveOutputShapes(_inputs.Ordered, out var shapes)
-        ? Array.ConvertAll(shapes, shape => Tensor.Rent(shape))
-        : throw new InvalidOperationException($"the outputs of {Case} cannot be sized from its inputs");
-
-    /// <summary>A run that allocates its outputs: rented, read, and returned to the pool.</summary>
+    /// <summary>A run that rents its outputs, as the host does per request: sized from the signature, read, and returned to the pool.</summary>
     private float RunAndRelease(IModelBackend backend)
     {
-        var outputs = backend.Run(_inputs.Ordered, CancellationToken.None);
+        var outputs = backend.RunRented(_inputs.Views, CancellationToken.None);
         var first = outputs[0].Span[0];
         foreach (var output in outputs) output.Dispose();
         return first;

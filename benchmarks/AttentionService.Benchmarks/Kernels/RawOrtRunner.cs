@@ -1,4 +1,5 @@
 using AttentionService.Benchmarks.Models;
+using AttentionService.Backends.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace AttentionService.Benchmarks.Kernels;
@@ -21,12 +22,12 @@ public sealed class RawOrtRunner : IDisposable
     public RawOrtRunner(AttentionCase c, CaseInputs inputs, int intraOpThreads)
     {
         var model = ModelFiles.Load(c.Model);
-        using (var options = OrtSessionOptions.Create(intraOpThreads))
+        using (var options = OnnxRuntimeSessionOptions.Create(new OnnxRuntimeSettings { IntraOpNumThreads = intraOpThreads }))
             _session = new InferenceSession(model.Bytes, options);
         _inputNames = model.Signature.Inputs.Select(i => i.Name).ToArray();
         _outputNames = model.Signature.Outputs.Select(o => o.Name).ToArray();
         _inputs = inputs.Ordered
-            .Select(t => OrtValue.CreateTensorValueFromMemory(t.Buffer, Array.ConvertAll(t.Shape, d => (long)d)))
+            .Select(t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Memory, Array.ConvertAll(t.Shape, d => (long)d)))
             .ToArray();
         _outputs = _outputNames.Select(name => OutputValue(c, name)).ToArray();
         _binding = _session.CreateIoBinding();

@@ -9,14 +9,21 @@ namespace AttentionService.Benchmarks.Models;
 /// </summary>
 public sealed class CaseInputs : IDisposable
 {
-    private CaseInputs(Tensor[] ordered) => Ordered = ordered;
+    private CaseInputs(Tensor<float>[] ordered)
+    {
+        Ordered = ordered;
+        Views = Array.ConvertAll(ordered, tensor => (TensorView)tensor);
+    }
 
-    public Tensor[] Ordered { get; }
+    public Tensor<float>[] Ordered { get; }
+
+    /// <summary>Views of <see cref="Ordered"/>, as a backend takes them.</summary>
+    public TensorView[] Views { get; }
 
     public static CaseInputs Create(AttentionCase c, ModelSignature signature)
     {
         var random = new Random(20240605);
-        var ordered = new Tensor[signature.Inputs.Count];
+        var ordered = new Tensor<float>[signature.Inputs.Count];
         for (var i = 0; i < ordered.Length; i++)
         {
             var name = signature.Inputs[i].Name;

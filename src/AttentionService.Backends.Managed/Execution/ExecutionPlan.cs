@@ -8,12 +8,15 @@ namespace AttentionService.Backends.Managed.Execution;
 /// runs share it, each in its own <see cref="Workspace"/>.
 /// </summary>
 internal sealed class ExecutionPlan(
-    int slotCount, Tensor?[] initialSlots, int inputCount, PlanStep[] steps, int[] outputSlots, string[] outputNames, bool[] intermediate)
+    int slotCount, TensorView<float>[] initialSlots, int inputCount, PlanStep[] steps, int[] outputSlots, string[] outputNames, bool[] intermediate)
 {
     public int SlotCount { get; } = slotCount;
 
-    /// <summary>Length <see cref="SlotCount"/>: the constant (initializer) tensors in their slots, null elsewhere.</summary>
-    public Tensor?[] InitialSlots { get; } = initialSlots;
+    /// <summary>
+    /// Length <see cref="SlotCount"/>: views of the constant (initializer) tensors in their slots, empty elsewhere. The
+    /// plan owns the constants' arrays (never pooled), so the views live as long as the plan.
+    /// </summary>
+    public TensorView<float>[] InitialSlots { get; } = initialSlots;
 
     /// <summary>Graph inputs occupy slots 0 .. InputCount-1 in <c>ModelSignature.Inputs</c> order.</summary>
     public int InputCount { get; } = inputCount;

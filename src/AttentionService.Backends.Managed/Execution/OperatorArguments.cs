@@ -7,5 +7,5 @@ namespace AttentionService.Backends.Managed.Execution;
 [InlineArray(PlanCompiler.MaxArity)]
 internal struct OperatorArguments
 {
-    private Tensor _first;
+    private TensorView<float> _first;
 }

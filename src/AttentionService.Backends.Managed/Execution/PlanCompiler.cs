@@ -52,12 +52,15 @@ internal static class PlanCompiler
         var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var input in signature.Inputs)
             slotOf.Add(input.Name, slotOf.Count);
-        var initialSlots = new List<Tensor?>(new Tensor?[slotOf.Count]);
+        var initialSlots = new List<TensorView<float>>(new TensorView<float>[slotOf.Count]);
         foreach (var (name, data) in floatConstants)
         {
             if (slotOf.ContainsKey(name)) continue;
             slotOf.Add(name, slotOf.Count);
-            initialSlots.Add(Tensor.Wrap(data, initializerShapes[name]));
+            var shape = initializerShapes[name];
+            if (Tensor.ElementCount(shape) != data.Length)
+                throw new BackendUnavailableException($"initializer '{name}' has {data.Length} numbers, its shape [{string.Join(", ", shape)}] needs {Tensor.ElementCount(shape)}");
+            initialSlots.Add(new TensorView<float>(data, data.Length, shape));
         }
         var producedBy = new Dictionary<string, Operator>(StringComparer.Ordinal);
         foreach (var op in operators)
@@ -65,7 +68,7 @@ internal static class PlanCompiler
             if (slotOf.ContainsKey(op.Output) || !producedBy.TryAdd(op.Output, op))
                 throw new BackendUnavailableException($"{op.OpType} node '{op.NodeName}' writes '{op.Output}', which is already a graph input, initializer or another node's output");
             slotOf.Add(op.Output, slotOf.Count);
-            initialSlots.Add(null);
+            initialSlots.Add(default);
         }
 
         var ordered = TopologicalOrder(operators, slotOf, producedBy, int64Constants, otherConstants);

@@ -5,43 +5,44 @@ using AttentionService.Core.Tensors;
 namespace AttentionService.Backends.Managed.Execution;
 
 /// <summary>
-/// What one run needs besides the shared <see cref="ExecutionPlan"/>: a slot array and, for the input shapes it was
-/// last planned for, every value's shape and a tensor for each intermediate. A run on the same shapes reuses all of
-/// it and allocates nothing; other shapes re-plan. Intermediates whose lifetimes do not overlap share one pooled
-/// buffer. Used by one run at a time.
+/// What one run needs besides the shared <see cref="ExecutionPlan"/>: a slot array of views and, for the input shapes
+/// it was last planned for, every value's shape and the pooled buffers the intermediates live in, which this workspace
+/// owns (intermediates whose lifetimes do not overlap share one). A run on the same shapes reuses all of it and
+/// allocates nothing; other shapes re-plan. The caller's inputs and outputs are seen only as views, during a run.
+/// Used by one run at a time.
 /// </summary>
 internal sealed class Workspace(ExecutionPlan plan) : IDisposable
 {
-    private readonly Tensor?[] _slots = (Tensor?[])plan.InitialSlots.Clone();
+    private readonly TensorView<float>[] _slots = (TensorView<float>[])plan.InitialSlots.Clone();
     private readonly int[]?[] _shapes = new int[]?[plan.SlotCount];
+    /// <summary>The owned buffer each intermediate slot is a view of.</summary>
+    private readonly float[]?[] _slotBuffers = new float[]?[plan.SlotCount];
+    /// <summary>Every buffer rented for the current plan, returned to the pool on re-plan or dispose.</summary>
     private readonly List<float[]> _buffers = [];
 
     /// <summary>Copies of the input shapes the workspace is planned for; null until planned (or after a failed plan).</summary>
     private int[][]? _plannedFor;
 
     /// <summary>Whether the workspace is planned for inputs of these shapes. Reads only; safe on an idle workspace.</summary>
-    public bool IsPlannedFor(IReadOnlyList<Tensor> inputs)
+    public bool IsPlannedFor(ReadOnlySpan<TensorView> inputs)
     {
         var planned = _plannedFor;
-        if (planned is null) return false;
+        if (planned is null || planned.Length != inputs.Length) return false;
         for (var i = 0; i < planned.Length; i++)
             if (!inputs[i].Shape.AsSpan().SequenceEqual(planned[i])) return false;
         return true;
     }
 
-    /// <summary>The shape output <paramref name="index"/> has on the planned shapes.</summary>
-    public int[] OutputShape(int index) => _shapes[plan.OutputSlots[index]]!;
-
     /// <summary>
     /// Infers every value's shape for <paramref name="inputs"/> (a shape a node cannot take throws its
     /// <see cref="ArgumentException"/>) and lays out the intermediates' buffers.
     /// </summary>
-    public void Plan(IReadOnlyList<Tensor> inputs)
+    public void Plan(ReadOnlySpan<TensorView> inputs)
     {
         _plannedFor = null;
         ReleaseBuffers();
         for (var slot = 0; slot < _shapes.Length; slot++)
-            _shapes[slot] = slot < plan.InputCount ? (int[])inputs[slot].Shape.Clone() : plan.InitialSlots[slot]?.Shape;
+            _shapes[slot] = slot < plan.InputCount ? (int[])inputs[slot].Shape.Clone() : plan.InitialSlots[slot].Shape;
 
         var free = new List<float[]>();
         var arguments = new int[PlanCompiler.MaxArity][];
@@ -52,12 +53,13 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
             _shapes[step.OutputSlot] = shape;
             if (Array.IndexOf(plan.OutputSlots, step.OutputSlot) < 0)
             {
-                var buffer = TakeBuffer(free, Math.Max(Tensor.ElementCount(shape), 1));
-                // A view, never disposed: the workspace returns the shared buffers itself.
-                _slots[step.OutputSlot] = Tensor.AdoptPooled(buffer, shape);
+                var length = Tensor.ElementCount(shape);
+                var buffer = TakeBuffer(free, Math.Max(length, 1));
+                _slotBuffers[step.OutputSlot] = buffer;
+                _slots[step.OutputSlot] = new TensorView<float>(buffer, length, shape);
             }
             foreach (var released in step.ReleaseAfter)
-                free.Add(_slots[released]!.Buffer);
+                free.Add(_slotBuffers[released]!);
         }
         var plannedFor = new int[plan.InputCount][];
         for (var i = 0; i < plannedFor.Length; i++) plannedFor[i] = _shapes[i]!;
@@ -68,7 +70,7 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
     /// Runs the plan on <paramref name="inputs"/> into <paramref name="outputs"/>, which must have the planned shapes
     /// (checked here), checking <paramref name="cancellationToken"/> between nodes.
     /// </summary>
-    public void Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, CancellationToken cancellationToken)
+    public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
     {
         var outputSlots = plan.OutputSlots;
         OutputDestinations.CheckCount(outputs, plan.OutputNames);
@@ -79,28 +81,28 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
         var slots = _slots;
         try
         {
-            for (var i = 0; i < plan.InputCount; i++) slots[i] = inputs[i];
+            for (var i = 0; i < plan.InputCount; i++) slots[i] = inputs[i].As<float>();
             for (var o = 0; o < outputSlots.Length; o++)
-                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = outputs[o];
+                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = outputs[o].As<float>();
             foreach (var step in plan.Steps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var arguments = new OperatorArguments();
-                Span<Tensor> span = arguments;
+                Span<TensorView<float>> span = arguments;
                 var inputSlots = step.InputSlots;
                 for (var i = 0; i < inputSlots.Length; i++)
-                    span[i] = slots[inputSlots[i]]!;
-                step.Operator.RunInto(span[..inputSlots.Length], slots[step.OutputSlot]!);
+                    span[i] = slots[inputSlots[i]];
+                step.Operator.RunInto(span[..inputSlots.Length], slots[step.OutputSlot]);
             }
             for (var o = 0; o < outputSlots.Length; o++)
-                if (!plan.WrittenDirectly[o]) slots[outputSlots[o]]!.Span.CopyTo(outputs[o].Span);
+                if (!plan.WrittenDirectly[o]) slots[outputSlots[o]].Span.CopyTo(outputs[o].As<float>().Span);
         }
         finally
         {
             // The caller's tensors are not kept past the run.
-            for (var i = 0; i < plan.InputCount; i++) slots[i] = null;
+            for (var i = 0; i < plan.InputCount; i++) slots[i] = default;
             for (var o = 0; o < outputSlots.Length; o++)
-                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = null;
+                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = default;
         }
     }
 
@@ -129,9 +131,14 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
 
     private void ReleaseBuffers()
     {
+        // Views first, so no slot refers to a buffer after it went back to the pool.
+        for (var slot = plan.InputCount; slot < _slots.Length; slot++)
+            if (plan.Intermediate[slot])
+            {
+                _slots[slot] = default;
+                _slotBuffers[slot] = null;
+            }
         foreach (var buffer in _buffers) ArrayPool<float>.Shared.Return(buffer);
         _buffers.Clear();
-        for (var slot = plan.InputCount; slot < _slots.Length; slot++)
-            if (plan.Intermediate[slot]) _slots[slot] = null;
     }
 }

@@ -26,9 +26,9 @@ public abstract class ElementwiseBinaryOperator : Operator
         return shape;
     }
 
-    public sealed override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public sealed override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
-        Tensor x = inputs[0], y = inputs[1];
+        TensorView<float> x = inputs[0], y = inputs[1];
         Compute(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
     }
 

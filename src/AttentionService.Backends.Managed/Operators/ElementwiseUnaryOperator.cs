@@ -12,7 +12,7 @@ public abstract class ElementwiseUnaryOperator : Operator
 
     public sealed override int[] OutputShape(ReadOnlySpan<int[]> inputShapes) => (int[])inputShapes[0].Clone();
 
-    public sealed override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => Compute(inputs[0].Span, destination.Span);
+    public sealed override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => Compute(inputs[0].Span, destination.Span);
 
     protected abstract void Compute(ReadOnlySpan<float> x, Span<float> destination);
 }

@@ -16,9 +16,9 @@ public sealed class MaskedSoftmaxOperator : Operator
     private readonly float? _threshold;
     private readonly float _fill;
     private readonly Operator[] _unfused;
-    private readonly Tensor _scaleTensor;
-    private readonly Tensor _thresholdTensor;
-    private readonly Tensor _fillTensor;
+    private readonly TensorView<float> _scaleTensor;
+    private readonly TensorView<float> _thresholdTensor;
+    private readonly TensorView<float> _fillTensor;
 
     /// <param name="softmax">The Softmax node, whose output this operator writes.</param>
     /// <param name="x">The scores before scaling.</param>
@@ -34,9 +34,10 @@ public sealed class MaskedSoftmaxOperator : Operator
         _threshold = threshold;
         _fill = fill;
         _unfused = [.. unfused];
-        _scaleTensor = Tensor.Wrap([scale], []);
-        _thresholdTensor = Tensor.Wrap([threshold ?? 0f], []);
-        _fillTensor = Tensor.Wrap([fill], []);
+        // Views of arrays this operator owns for its life (never pooled, never disposed).
+        _scaleTensor = new TensorView<float>([scale], 1, []);
+        _thresholdTensor = new TensorView<float>([threshold ?? 0f], 1, []);
+        _fillTensor = new TensorView<float>([fill], 1, []);
     }
 
     /// <summary>The node names folded into this one, in graph order, ending with the Softmax.</summary>
@@ -54,9 +55,9 @@ public sealed class MaskedSoftmaxOperator : Operator
         return _unfused[next].OutputShape([masked]);
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
-        Tensor x = inputs[0], condition = inputs[1];
+        TensorView<float> x = inputs[0], condition = inputs[1];
         if (!Fuses(x.Shape, condition.Shape))
             RunUnfused(x, condition, destination);
         else if (_threshold is { } threshold)
@@ -76,15 +77,15 @@ public sealed class MaskedSoftmaxOperator : Operator
     }
 
     /// <summary>The folded nodes one after another; their intermediates are rented per call (this shape is rare).</summary>
-    private void RunUnfused(Tensor x, Tensor condition, Tensor destination)
+    private void RunUnfused(TensorView<float> x, TensorView<float> condition, TensorView<float> destination)
     {
         var next = 0;
-        Tensor? attend = null, scaled = null, masked = null;
+        Tensor<float>? attend = null, scaled = null, masked = null;
         try
         {
             if (_threshold is not null) attend = _unfused[next++].Run([condition, _thresholdTensor]);
             if (_unfused[next] is MulOperator) scaled = _unfused[next++].Run([x, _scaleTensor]);
-            masked = _unfused[next++].Run([attend ?? condition, scaled ?? x, _fillTensor]);
+            masked = _unfused[next++].Run([attend?.View ?? condition, scaled?.View ?? x, _fillTensor]);
             _unfused[next].RunInto([masked], destination);
         }
         finally

@@ -75,9 +75,9 @@ public sealed class MatMulOperator : Operator
         return outputShape;
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
-        Tensor a = inputs[0], b = inputs[1];
+        TensorView<float> a = inputs[0], b = inputs[1];
         int[] aShape = a.Shape, bShape = b.Shape;
         var (m, k, _, n) = Dimensions(aShape, bShape);
         var aBatch = aShape.Length == 1 ? [] : aShape.AsSpan(0, aShape.Length - 2);

@@ -42,14 +42,14 @@ public abstract class Operator
     /// Runs the kernel on <paramref name="inputs"/> into <paramref name="destination"/>, whose shape is
     /// <see cref="OutputShape"/> of the inputs' shapes (already checked); writes every element, allocates nothing.
     /// </summary>
-    public abstract void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination);
+    public abstract void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination);
 
     /// <summary>Computes the output shape, rents the output and runs the kernel into it; the caller owns the result.</summary>
-    public Tensor Run(ReadOnlySpan<Tensor> inputs)
+    public Tensor<float> Run(ReadOnlySpan<TensorView<float>> inputs)
     {
         var shapes = new int[inputs.Length][];
         for (var i = 0; i < inputs.Length; i++) shapes[i] = inputs[i].Shape;
-        var output = Tensor.Rent(OutputShape(shapes));
+        var output = Tensor.Rent<float>(OutputShape(shapes));
         try
         {
             RunInto(inputs, output);

@@ -63,7 +63,7 @@ public sealed class ReshapeOperator : Operator
     }
 
     /// <summary>A copy: every graph value owns its buffer.</summary>
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
 
     private static string DataInput(NodeProto node) => node.Input.Count == 2 && node.Input[0].Length > 0
         ? node.Input[0]

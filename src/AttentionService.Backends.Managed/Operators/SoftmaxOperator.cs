@@ -24,7 +24,7 @@ public sealed class SoftmaxOperator : Operator
         return (int[])shape.Clone();
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
         var x = inputs[0];
         if (x.Length == 0) return;

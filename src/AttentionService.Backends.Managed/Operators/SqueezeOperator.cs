@@ -46,5 +46,5 @@ public sealed class SqueezeOperator : Operator
         return shape;
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
 }

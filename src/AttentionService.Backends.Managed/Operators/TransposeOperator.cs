@@ -40,7 +40,7 @@ public sealed class TransposeOperator : Operator
         return shape;
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
         var x = inputs[0];
         var rank = x.Rank;

@@ -35,7 +35,7 @@ public sealed class UnsqueezeOperator : Operator
         return shape;
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination) => inputs[0].Span.CopyTo(destination.Span);
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
 
     internal static string DataInput(NodeProto node) => node.Input.Count is 1 or 2 && node.Input[0].Length > 0
         ? node.Input[0]

@@ -26,9 +26,9 @@ public sealed class WhereOperator : Operator
         return shape;
     }
 
-    public override void RunInto(ReadOnlySpan<Tensor> inputs, Tensor destination)
+    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
     {
-        Tensor condition = inputs[0], x = inputs[1], y = inputs[2];
+        TensorView<float> condition = inputs[0], x = inputs[1], y = inputs[2];
         WhereKernel.Where(condition.Span, condition.Shape, x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
     }
 

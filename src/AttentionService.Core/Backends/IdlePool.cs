@@ -14,7 +14,7 @@ public sealed class IdlePool<T>(int capacity) : IDisposable where T : class, IDi
     /// An idle item for which <paramref name="fits"/> held when it was looked at, else any idle item, else null. Another
     /// run may change an item between the look and the take, so the caller checks the fit again.
     /// </summary>
-    public T? Take<TState>(Func<T, TState, bool> fits, TState state)
+    public T? Take<TState>(Func<T, TState, bool> fits, TState state) where TState : allows ref struct
     {
         for (var i = 0; i < _idle.Length; i++)
         {

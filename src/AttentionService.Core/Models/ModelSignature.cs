@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
@@ -47,14 +46,14 @@ public sealed class ModelSignature
     /// order, validated) into <paramref name="shape"/>, whose length must be the output's rank. Allocates nothing.
     /// Returns false when the signature cannot resolve output shapes or the inputs do not have the ranks it expects.
     /// </summary>
-    public bool TryResolveOutputShape(int output, IReadOnlyList<Tensor> inputs, Span<int> shape)
+    public bool TryResolveOutputShape(int output, ReadOnlySpan<TensorView> inputs, Span<int> shape)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(output);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(output, Outputs.Count);
         if (shape.Length != Outputs[output].Rank)
             throw new ArgumentException(
                 $"output '{Outputs[output].Name}' has rank {Outputs[output].Rank} {Outputs[output].ShapeText}, the shape span has length {shape.Length}", nameof(shape));
-        if (_outputDimensions is null || inputs.Count != Inputs.Count) return false;
+        if (_outputDimensions is null || inputs.Length != Inputs.Count) return false;
         var dimensions = _outputDimensions[output];
         for (var axis = 0; axis < dimensions.Length; axis++)
         {
@@ -67,22 +66,6 @@ public sealed class ModelSignature
             var inputShape = inputs[source.Input].Shape;
             if (source.Axis >= inputShape.Length) return false;
             shape[axis] = inputShape[source.Axis];
-        }
-        return true;
-    }
-
-    /// <summary>The shapes of every output for <paramref name="inputs"/>, as new arrays; see <see cref="TryResolveOutputShape"/>.</summary>
-    public bool TryResolveOutputShapes(IReadOnlyList<Tensor> inputs, [NotNullWhen(true)] out int[][]? shapes)
-    {
-        shapes = new int[Outputs.Count][];
-        for (var o = 0; o < shapes.Length; o++)
-        {
-            shapes[o] = new int[Outputs[o].Rank];
-            if (!TryResolveOutputShape(o, inputs, shapes[o]))
-            {
-                shapes = null;
-                return false;
-            }
         }
         return true;
     }
@@ -126,12 +109,12 @@ public sealed class ModelSignature
     {
         var tensorType = value.Type?.TensorType
             ?? throw new InvalidDataException($"graph value '{value.Name}' is not a tensor");
-        if (tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+        if (tensorType.ElemType != (int)TensorElementType.Float32)
             throw new InvalidDataException($"graph value '{value.Name}' has element type {tensorType.ElemType}; only FLOAT (1) is served");
         var dims = tensorType.Shape?.Dim ?? [];
         var shape = dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1L).ToArray();
         var names = dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : null).ToArray();
-        return new TensorSpec(value.Name, "FP32", shape, names);
+        return new TensorSpec(value.Name, TensorElementType.Float32, shape, names);
     }
 
     /// <summary>
@@ -139,10 +122,10 @@ public sealed class ModelSignature
     /// dimensions that share a name (e.g. <c>d</c> in query and values) agreeing. Returns a readable error, or null.
     /// <paramref name="labels"/> optionally names each input as the caller knows it, for the message.
     /// </summary>
-    public string? Validate(IReadOnlyList<Tensor> inputs, IReadOnlyList<string>? labels = null)
+    public string? Validate(ReadOnlySpan<TensorView> inputs, IReadOnlyList<string>? labels = null)
     {
-        if (inputs.Count != Inputs.Count)
-            return $"the model takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}), got {inputs.Count}";
+        if (inputs.Length != Inputs.Count)
+            return $"the model takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}), got {inputs.Length}";
         var bound = new Dictionary<string, (int Size, string Where)>(StringComparer.Ordinal);
         for (var i = 0; i < Inputs.Count; i++)
         {

@@ -2,17 +2,61 @@ using System.Buffers;
 
 namespace AttentionService.Core.Tensors;
 
-/// <summary>
-/// A dense float32 tensor: a shape and a row-major contiguous buffer. Buffers are rented from the shared
-/// <see cref="ArrayPool{T}"/> so that steady-state inference allocates no large arrays; whoever creates a tensor
-/// owns it and disposes it once.
-/// </summary>
-public sealed class Tensor : IDisposable
+/// <summary>Creates owning tensors (<see cref="Tensor{T}"/>) and computes element counts.</summary>
+public static class Tensor
 {
-    private float[]? _buffer;
+    /// <summary>A tensor over a buffer rented from the shared pool whose contents are unspecified: the caller writes every element.</summary>
+    public static Tensor<T> Rent<T>(params int[] shape) where T : unmanaged
+    {
+        var length = ElementCount(shape);
+        return new Tensor<T>(ArrayPool<T>.Shared.Rent(Math.Max(length, 1)), shape, length, pooled: true);
+    }
+
+    /// <summary>Takes ownership of <paramref name="rented"/>, an array rented from the shared pool, returning it on dispose.</summary>
+    public static Tensor<T> AdoptPooled<T>(T[] rented, params int[] shape) where T : unmanaged
+    {
+        var length = ElementCount(shape);
+        if (rented.Length < length)
+            throw new ArgumentException($"buffer has {rented.Length} elements, shape [{string.Join(", ", shape)}] needs {length}", nameof(rented));
+        return new Tensor<T>(rented, shape, length, pooled: true);
+    }
+
+    /// <summary>A tensor over <paramref name="data"/>, which it now owns (no copy); nothing is returned to a pool.</summary>
+    public static Tensor<T> Wrap<T>(T[] data, params int[] shape) where T : unmanaged
+    {
+        var length = ElementCount(shape);
+        if (data.Length != length)
+            throw new ArgumentException($"data has {data.Length} elements, shape [{string.Join(", ", shape)}] needs {length}", nameof(data));
+        return new Tensor<T>(data, shape, length, pooled: false);
+    }
+
+    /// <summary>The product of the dimensions; throws when a dimension is negative or the product overflows.</summary>
+    public static int ElementCount(ReadOnlySpan<int> shape)
+    {
+        var count = 1;
+        foreach (var d in shape)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(d);
+            count = checked(count * d);
+        }
+        return count;
+    }
+
+    internal static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+}
+
+/// <summary>
+/// A dense tensor that owns its buffer: a shape and a row-major contiguous array, usually rented from the shared
+/// <see cref="ArrayPool{T}"/> so that steady-state inference allocates no large arrays. Whoever creates it disposes it
+/// once; everything else sees it through a non-owning <see cref="TensorView{T}"/> (<see cref="View"/>,
+/// <see cref="Reshape"/>), which must not outlive it.
+/// </summary>
+public sealed class Tensor<T> : IDisposable where T : unmanaged
+{
+    private T[]? _buffer;
     private readonly bool _pooled;
 
-    private Tensor(float[] buffer, int[] shape, int length, bool pooled)
+    internal Tensor(T[] buffer, int[] shape, int length, bool pooled)
     {
         _buffer = buffer;
         Shape = shape;
@@ -28,68 +72,30 @@ public sealed class Tensor : IDisposable
 
     public int Rank => Shape.Length;
 
-    public Span<float> Span => Buffer.AsSpan(0, Length);
+    public TensorElementType ElementType => TensorElementTypes.Of<T>();
 
-    public Memory<float> Memory => Buffer.AsMemory(0, Length);
+    public Span<T> Span => Buffer.AsSpan(0, Length);
 
-    /// <summary>The backing array; may be longer than <see cref="Length"/> when pooled.</summary>
-    public float[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(Tensor));
+    public Memory<T> Memory => Buffer.AsMemory(0, Length);
 
-    /// <summary>A tensor over a pooled buffer whose contents are unspecified: the caller writes every element.</summary>
-    public static Tensor Rent(params int[] shape)
-    {
-        var length = ElementCount(shape);
-        return new Tensor(ArrayPool<float>.Shared.Rent(Math.Max(length, 1)), shape, length, pooled: true);
-    }
+    /// <summary>A non-owning view of the whole tensor.</summary>
+    public TensorView<T> View => new(Buffer, Length, Shape);
 
-    /// <summary>Takes ownership of <paramref name="rented"/>, an array rented from the shared pool, returning it on dispose.</summary>
-    public static Tensor AdoptPooled(float[] rented, params int[] shape)
-    {
-        var length = ElementCount(shape);
-        if (rented.Length < length)
-            throw new ArgumentException($"buffer has {rented.Length} elements, shape [{string.Join(", ", shape)}] needs {length}");
-        return new Tensor(rented, shape, length, pooled: true);
-    }
+    /// <summary>A non-owning view of the same elements under another shape of equal length.</summary>
+    public TensorView<T> Reshape(params int[] shape) => View.Reshape(shape);
 
-    /// <summary>A tensor that wraps <paramref name="data"/> without copying it.</summary>
-    public static Tensor Wrap(float[] data, params int[] shape)
-    {
-        var length = ElementCount(shape);
-        if (data.Length != length)
-            throw new ArgumentException($"data has {data.Length} elements, shape [{string.Join(", ", shape)}] needs {length}");
-        return new Tensor(data, shape, length, pooled: false);
-    }
+    private T[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(Tensor<T>));
 
-    /// <summary>
-    /// A view of the same elements under another shape of equal length. The view does not own the buffer: this tensor
-    /// must outlive it, and disposing the view does nothing.
-    /// </summary>
-    public Tensor Reshape(params int[] shape)
-    {
-        var length = ElementCount(shape);
-        if (length != Length)
-            throw new ArgumentException($"cannot view {Length} elements as [{string.Join(", ", shape)}]");
-        return new Tensor(Buffer, shape, length, pooled: false);
-    }
+    public static implicit operator TensorView<T>(Tensor<T> tensor) => tensor.View;
 
-    /// <summary>The product of the dimensions; throws when a dimension is negative or the product overflows.</summary>
-    public static int ElementCount(ReadOnlySpan<int> shape)
-    {
-        var count = 1;
-        foreach (var d in shape)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(d);
-            count = checked(count * d);
-        }
-        return count;
-    }
+    public static implicit operator TensorView(Tensor<T> tensor) => tensor.View;
 
-    public override string ToString() => $"Tensor[{string.Join(", ", Shape)}]";
+    public override string ToString() => $"Tensor<{typeof(T).Name}>{Tensor.ShapeText(Shape)}";
 
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null && _pooled)
-            ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<T>.Shared.Return(buffer);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 using AttentionService.Backends.OnnxRuntime;
+using AttentionService.Contracts;
 
 namespace AttentionService.Configuration;
 

@@ -1,4 +1,5 @@
 using AttentionService.Configuration;
+using AttentionService.Http;
 using AttentionService.Inference;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
@@ -11,8 +12,6 @@ namespace AttentionService.Hosting;
 /// </summary>
 public static class InferenceProtection
 {
-    public const string TimeoutPolicy = "inference";
-
     public static IServiceCollection AddInferenceProtection(this IServiceCollection services)
     {
         services.AddSingleton<InferenceGate>();
@@ -21,7 +20,7 @@ public static class InferenceProtection
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<AttentionOptions>>((timeouts, attention) =>
         {
             var seconds = attention.Value.RequestTimeoutSeconds;
-            timeouts.AddPolicy(TimeoutPolicy, new RequestTimeoutPolicy
+            timeouts.AddPolicy(AttendApi.TimeoutPolicy, new RequestTimeoutPolicy
             {
                 Timeout = TimeSpan.FromSeconds(seconds),
                 TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,

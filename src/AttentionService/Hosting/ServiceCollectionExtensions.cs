@@ -14,6 +14,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<ModelLoadingService>();
         services.AddSingleton<AttentionMetrics>();
         services.AddSingleton<InferenceRunner>();
+        services.AddSingleton<AttendPipeline>();
         return services;
     }
 

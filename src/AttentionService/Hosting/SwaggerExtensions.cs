@@ -25,16 +25,19 @@ public static class SwaggerExtensions
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
             // Tensors cross the wire as nested arrays of numbers, whatever their rank.
-            swagger.MapType<Tensor>(() => new OpenApiSchema
-            {
-                Type = JsonSchemaType.Array,
-                Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
-                Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
-            });
+            swagger.MapType<Tensor<float>>(TensorSchema);
+            swagger.MapType<TensorView<float>>(TensorSchema);
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
         });
         return services;
     }
+
+    private static OpenApiSchema TensorSchema() => new()
+    {
+        Type = JsonSchemaType.Array,
+        Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
+        Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
+    };
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)
     {
@@ -52,7 +55,7 @@ public static class SwaggerExtensions
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
-            if (context.Type == typeof(Http.Contracts.AttendRequest) && schema is OpenApiSchema concrete)
+            if (context.Type == typeof(Contracts.AttendRequest) && schema is OpenApiSchema concrete)
             {
                 concrete.Examples = [JsonNode.Parse("""
                     {

@@ -1,16 +1,7 @@
-using System.IO.Pipelines;
-using AttentionService.Configuration;
-using AttentionService.Core.Backends;
-using AttentionService.Core.Models;
-using AttentionService.Core.Tensors;
-using AttentionService.Hosting;
-using AttentionService.Http.Contracts;
-using AttentionService.Http.Json;
+using AttentionService.Contracts;
 using AttentionService.Inference;
 using AttentionService.Registry;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace AttentionService.Http;
@@ -18,6 +9,9 @@ namespace AttentionService.Http;
 /// <summary><c>POST /attend</c>: context vectors and attention weights for a query against keys and values.</summary>
 public static class AttendApi
 {
+    /// <summary>The request-timeout policy /attend runs under (queueing and inference).</summary>
+    public const string TimeoutPolicy = "inference";
+
     public static IEndpointConventionBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/attend", Attend)
             .WithName("Attend")
@@ -32,129 +26,36 @@ public static class AttendApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithRequestTimeout(InferenceProtection.TimeoutPolicy);
+            .WithRequestTimeout(TimeoutPolicy);
 
     /// <summary>Dependencies of the handler.</summary>
-    public sealed record AttendServices(ModelRegistry Registry, InferenceRunner Runner, IOptions<AttentionOptions> Options, IDiagnosticContext Log);
+    public sealed record AttendServices(AttendPipeline Pipeline, IDiagnosticContext Log);
 
     public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(
-        HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
+        AttendBody body, HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
     {
-        var options = services.Options.Value;
-        if (!http.Request.HasJsonContentType())
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
-                $"send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'");
-
-        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
-            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
-                $"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported");
-
-        var (parsed, error) = await ReadRequestAsync(http, options.Limits, cancellationToken);
-        if (error is not null) return error.ToProblem(http);
-        using var request = parsed!;
-
-        var modelName = request.Model ?? options.DefaultModel;
-        if (!services.Registry.TryGet(modelName, out var model))
-            return InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", services.Registry.Names)}").ToProblem(http);
-        if (model.Signature is null)
-            return InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}").ToProblem(http);
-
-        BackendKind? backend = null;
-        if (request.Backend is not null)
-        {
-            if (!BackendNames.TryParse(request.Backend, out var kind))
-                return InferenceError.BadRequest($"unknown backend '{ModelName.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}").ToProblem(http);
-            backend = kind;
-        }
-
-        var (built, inputError) = AttentionInputs.Build(modelName, model.Signature, request.Query, request.Keys, request.Values,
-            request.Mask, request.Causal, options.Limits);
-        if (inputError is not null) return inputError.ToProblem(http);
-        using var inputs = built!;
-
-        var outcome = await services.Runner.RunAsync(model, backend, inputs, cancellationToken);
-        if (outcome.Error is not null) return outcome.Error.ToProblem(http);
-        // The request's log line carries the model and the backend that answered.
-        services.Log.Set("Model", modelName);
-        services.Log.Set("Backend", outcome.Backend.ToWireName());
-        var outputs = outcome.Outputs!;
-        foreach (var output in outputs) http.Response.RegisterForDispose(output);
-
-        var context = Output(model.Signature, outputs, AttentionTensorNames.Context, inputs.Batched);
-        var weights = Output(model.Signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
-        if (!AllFinite(context) || !AllFinite(weights))
-            return InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down").ToProblem(http);
-
-        return new AttendResult(new AttendResponse
-        {
-            Model = modelName,
-            Backend = outcome.Backend.ToWireName(),
-            Context = context,
-            Weights = weights,
-        });
+        if (body.Error is { } error) return error.ToProblem(http);
+        using var request = body.Request!;
+        var outcome = await services.Pipeline.RunAsync(request, cancellationToken);
+        http.Response.RegisterForDispose(outcome);
+        LogRequest(services.Log, request, outcome);
+        return outcome.Response is { } response ? new AttendResult(response) : outcome.Error!.ToProblem(http);
     }
 
-    private static async Task<(AttendRequest?, InferenceError?)> ReadRequestAsync(HttpContext http, RequestLimits limits, CancellationToken cancellationToken)
+    /// <summary>The request's log line carries the model, the backend that answered and the shapes sent.</summary>
+    private static void LogRequest(IDiagnosticContext log, AttendRequest request, AttendOutcome outcome)
     {
-        if (http.Request.ContentLength > limits.MaxBodyBytes)
-            return (null, TooLarge(http.Request.ContentLength.Value, limits));
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
-
-        var body = http.Request.BodyReader;
-        while (true)
-        {
-            ReadResult read;
-            try
-            {
-                read = await body.ReadAsync(cancellationToken);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return (null, TooLarge(null, limits));
-            }
-            var buffer = read.Buffer;
-            if (buffer.Length > limits.MaxBodyBytes)
-            {
-                body.AdvanceTo(buffer.End);
-                return (null, TooLarge(buffer.Length, limits));
-            }
-            if (read.IsCompleted)
-            {
-                try
-                {
-                    return AttendRequestReader.Read(buffer, limits);
-                }
-                finally
-                {
-                    body.AdvanceTo(buffer.End);
-                }
-            }
-            // Keep everything until the body is complete: the parser reads it as one sequence, without copying.
-            body.AdvanceTo(buffer.Start, buffer.End);
-        }
+        if (outcome.Model is { } model) log.Set("Model", model);
+        if (outcome.Backend is { } backend) log.Set("Backend", backend.ToWireName());
+        log.Set("Shapes", ShapesText(request));
     }
 
-    private static InferenceError TooLarge(long? bytes, RequestLimits limits) => InferenceError.TooLarge(
-        $"the body {(bytes is { } n ? $"has {n} bytes" : "is larger than the limit")}; the limit is {limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");
-
-    /// <summary>The named output, without its batch axis when the request had none (a view: the output owns the buffer).</summary>
-    private static Tensor Output(Core.Models.ModelSignature signature, Tensor[] outputs, string name, bool batched)
+    private static string ShapesText(AttendRequest request)
     {
-        var index = 0;
-        while (signature.Outputs[index].Name != name) index++;
-        var tensor = outputs[index];
-        return batched ? tensor : tensor.Reshape(tensor.Shape[1..]);
+        var text = $"query [{string.Join(", ", request.Query.Shape)}]";
+        if (request.Keys is { } keys) text += $", keys [{string.Join(", ", keys.Shape)}]";
+        text += $", values [{string.Join(", ", request.Values.Shape)}]";
+        if (request.Mask is { } mask) text += $", mask [{string.Join(", ", mask.Shape)}]";
+        return text;
     }
-
-    private static bool AllFinite(Tensor tensor)
-    {
-        foreach (var x in tensor.Span)
-            if (!float.IsFinite(x)) return false;
-        return true;
-    }
-
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }

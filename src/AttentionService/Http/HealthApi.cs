@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AttentionService.Registry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -9,16 +8,11 @@ namespace AttentionService.Http;
 /// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (models can serve).</summary>
 public static class HealthApi
 {
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the checks /health/ready runs.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>Health checks answer GET and HEAD; anything else is 405 like every other route.</summary>
     private static readonly HttpMethodMetadata ReadOnly = new(["GET", "HEAD"]);
-
-    public static IServiceCollection AddModelHealthChecks(this IServiceCollection services)
-    {
-        services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models", tags: [ReadyTag]);
-        return services;
-    }
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {

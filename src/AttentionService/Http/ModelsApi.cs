@@ -1,5 +1,5 @@
 using AttentionService.Configuration;
-using AttentionService.Http.Contracts;
+using AttentionService.Contracts;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

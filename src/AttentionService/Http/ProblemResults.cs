@@ -1,16 +1,17 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using AttentionService.Configuration;
-using AttentionService.Inference;
+using AttentionService.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Http;
 
-/// <summary>Maps error values to RFC 9457 problem details.</summary>
+/// <summary>Maps error values to RFC 9457 problem details: the one place an /attend error becomes a status, a title and a detail.</summary>
 internal static class ProblemResults
 {
     public static int StatusCode(this InferenceErrorKind kind) => kind switch
     {
         InferenceErrorKind.BadRequest => StatusCodes.Status400BadRequest,
+        InferenceErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         InferenceErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
         InferenceErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,

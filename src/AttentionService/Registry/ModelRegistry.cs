@@ -2,14 +2,14 @@ using System.Diagnostics;
 using AttentionService.Configuration;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
-using AttentionService.Inference;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Registry;
 
 /// <summary>
 /// The model repository: every <c>&lt;name&gt;.onnx</c> in <see cref="AttentionOptions.ModelsPath"/>, each read once
-/// and loaded on every backend at start-up. A model that fails to load stays listed with the reason.
+/// and loaded on every backend at start-up, before Kestrel listens (<see cref="ModelLoadingService"/>). A model that
+/// fails to load stays listed with the reason.
 /// </summary>
 public sealed class ModelRegistry(
     IOptions<AttentionOptions> options,
@@ -17,9 +17,6 @@ public sealed class ModelRegistry(
     ILogger<ModelRegistry> logger) : IDisposable
 {
     private volatile IReadOnlyDictionary<string, RegisteredModel> _models = new Dictionary<string, RegisteredModel>();
-
-    /// <summary>True once <see cref="LoadAll"/> has finished.</summary>
-    public bool IsLoaded { get; private set; }
 
     public IEnumerable<RegisteredModel> Models => _models.Values.OrderBy(m => m.Name, StringComparer.Ordinal);
 
@@ -46,10 +43,9 @@ public sealed class ModelRegistry(
         {
             var path = System.IO.Path.Combine(folder, defaultModel + ".onnx");
             logger.LogError("Default model {Model} has no file {Path}", defaultModel, path);
-            models[defaultModel] = RegisteredModel.Failed(defaultModel, path, $"the default model has no file {path}");
+            models[defaultModel] = RegisteredModel.Failed(defaultModel, $"the default model has no file {path}");
         }
         _models = models;
-        IsLoaded = true;
     }
 
     private RegisteredModel Load(string name, string path)
@@ -65,7 +61,7 @@ public sealed class ModelRegistry(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             logger.LogError("Model {Model} failed to load from {Path}: {Reason}", name, path, e.Message);
-            return RegisteredModel.Failed(name, path, $"{System.IO.Path.GetFileName(path)}: {e.Message}");
+            return RegisteredModel.Failed(name, $"{System.IO.Path.GetFileName(path)}: {e.Message}");
         }
 
         var slots = new List<BackendSlot>();
@@ -76,7 +72,7 @@ public sealed class ModelRegistry(
         }
         logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms; ready on {Backends}",
             name, path, clock.Elapsed.TotalMilliseconds, string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName())));
-        return RegisteredModel.Loaded(name, path, source.Signature, slots);
+        return RegisteredModel.Loaded(name, source.Signature, slots);
     }
 
     private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)
@@ -94,7 +90,7 @@ public sealed class ModelRegistry(
         }
         try
         {
-            WarmUp.Run(backend, source.Signature);
+            WarmUp.Run(backend);
             return new BackendSlot(factory.Kind, backend, null);
         }
         catch (Exception e)

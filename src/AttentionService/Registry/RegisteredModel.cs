@@ -7,17 +7,15 @@ namespace AttentionService.Registry;
 /// <summary>A model of the repository as loaded at start: its signature and each backend's state, or why it failed.</summary>
 public sealed class RegisteredModel : IDisposable
 {
-    private RegisteredModel(string name, string path, ModelSignature? signature, IReadOnlyList<BackendSlot> backends, string? loadError)
+    private RegisteredModel(string name, ModelSignature? signature, IReadOnlyList<BackendSlot> backends, string? loadError)
     {
         Name = name;
-        Path = path;
         Signature = signature;
         Backends = backends;
         LoadError = loadError;
     }
 
     public string Name { get; }
-    public string Path { get; }
 
     /// <summary>Null when the file itself could not be read as a servable model (see <see cref="LoadError"/>).</summary>
     public ModelSignature? Signature { get; }
@@ -25,11 +23,11 @@ public sealed class RegisteredModel : IDisposable
     public IReadOnlyList<BackendSlot> Backends { get; }
     public string? LoadError { get; }
 
-    public static RegisteredModel Loaded(string name, string path, ModelSignature signature, IReadOnlyList<BackendSlot> backends) =>
-        new(name, path, signature, backends, null);
+    public static RegisteredModel Loaded(string name, ModelSignature signature, IReadOnlyList<BackendSlot> backends) =>
+        new(name, signature, backends, null);
 
-    public static RegisteredModel Failed(string name, string path, string error) =>
-        new(name, path, null, [], error);
+    public static RegisteredModel Failed(string name, string error) =>
+        new(name, null, [], error);
 
     public BackendSlot? Slot(BackendKind kind) => Backends.FirstOrDefault(b => b.Kind == kind);
 

@@ -1,3 +1,4 @@
+using AttentionService.Tests.Support;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
@@ -5,7 +6,7 @@ using AttentionService.Core.Tensors;
 namespace AttentionService.Tests.DestinationRuns;
 
 /// <summary>
-/// <see cref="IModelBackend.Run(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, CancellationToken)"/> on both real
+/// <see cref="IModelBackend.Run(IReadOnlyList{Tensor<float>}, IReadOnlyList{Tensor<float>}, CancellationToken)"/> on both real
 /// backends: the numbers of the allocating run (bit for bit on the managed backend, whose kernels are the same; within
 /// 1e-6 on ONNX Runtime, whose bound run may pick other kernels), shapes changing between calls, caller errors, and
 /// concurrent runs.
@@ -65,14 +66,14 @@ public class DestinationRunTests
         var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
         try
         {
-            backend.Run(inputs, outputs, CancellationToken.None);
+            backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
             // Same tensors (so the same cached binding or workspace), other numbers.
             var fresh = ModelInputs.Create(model.Signature, 2, 3, 8, 16, seed: 2);
             for (var i = 0; i < inputs.Length; i++) fresh[i].Span.CopyTo(inputs[i].Span);
             ModelInputs.DisposeAll(fresh);
-            var expected = backend.Run(inputs, CancellationToken.None);
+            var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
 
-            backend.Run(inputs, outputs, CancellationToken.None);
+            backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
 
             AssertSameNumbers(kind, expected, outputs, "second run");
             ModelInputs.DisposeAll(expected);
@@ -90,9 +91,9 @@ public class DestinationRunTests
         var model = DestinationBackends.Model("luong-dot");
         using var backend = DestinationBackends.Create(kind, model);
         var inputs = ModelInputs.Create(model.Signature, 1, 1, 4, 8, seed: 1);
-        using var context = Tensor.Rent(1, 1, 8);
+        using var context = Tensor.Rent<float>(1, 1, 8);
 
-        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs, [context], CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs.Views(), [context], CancellationToken.None));
 
         Assert.StartsWith("the model has 2 outputs (context, weights), got 1 output tensors", error.Message);
         ModelInputs.DisposeAll(inputs);
@@ -105,10 +106,10 @@ public class DestinationRunTests
         var model = DestinationBackends.Model("luong-dot");
         using var backend = DestinationBackends.Create(kind, model);
         var inputs = ModelInputs.Create(model.Signature, 1, 2, 4, 8, seed: 1);
-        using var context = Tensor.Rent(1, 2, 8);
-        using var weights = Tensor.Rent(1, 4, 2);
+        using var context = Tensor.Rent<float>(1, 2, 8);
+        using var weights = Tensor.Rent<float>(1, 4, 2);
 
-        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs, [context, weights], CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs.Views(), [context, weights], CancellationToken.None));
 
         Assert.StartsWith("output 'weights' (index 1) is a tensor of shape [1, 4, 2], the run produces [1, 2, 4]", error.Message);
         ModelInputs.DisposeAll(inputs);
@@ -123,9 +124,9 @@ public class DestinationRunTests
         // tq = tv and d = dv: the weights [1, 4, 4] have the mask's shape, the context the query's.
         var inputs = ModelInputs.Create(model.Signature, 1, 4, 4, 4, seed: 1);
         var mask = inputs[3].Span.ToArray();
-        using var context = Tensor.Rent(1, 4, 4);
+        using var context = Tensor.Rent<float>(1, 4, 4);
 
-        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs, [context, inputs[3]], CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => backend.Run(inputs.Views(), [context, inputs[3]], CancellationToken.None));
 
         Assert.StartsWith("output 'weights' (index 1) shares its buffer with input 3", error.Message);
         Assert.Equal(mask, inputs[3].Span.ToArray());
@@ -140,15 +141,15 @@ public class DestinationRunTests
         using var backend = DestinationBackends.Create(kind, model);
         var inputs = ModelInputs.Create(model.Signature, 2, 3, 8, 16, seed: 1);
         var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-        var expected = backend.Run(inputs, CancellationToken.None);
+        var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
         try
         {
-            backend.Run(inputs, outputs, CancellationToken.None);
+            backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
             outputs[0].Span.Clear();
 
-            Assert.ThrowsAny<OperationCanceledException>(() => backend.Run(inputs, outputs, new CancellationToken(canceled: true)));
+            Assert.ThrowsAny<OperationCanceledException>(() => backend.Run(inputs.Views(), outputs.Views(), new CancellationToken(canceled: true)));
             // ONNX Runtime's run options are kept with the binding: the cancellation must not stick to them.
-            backend.Run(inputs, outputs, CancellationToken.None);
+            backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
 
             AssertSameNumbers(kind, expected, outputs, "run after the cancelled one");
         }
@@ -169,13 +170,13 @@ public class DestinationRunTests
             // Two shapes among the tasks, so runs of either shape meet workspaces or bindings planned for the other.
             var inputs = ModelInputs.Create(model.Signature, 1 + task % 2, 3 + task % 2, 9, 64, seed: task);
             var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-            var expected = backend.Run(inputs, CancellationToken.None);
+            var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
             try
             {
                 for (var round = 0; round < 25; round++)
                 {
                     foreach (var output in outputs) output.Span.Fill(float.NaN);
-                    backend.Run(inputs, outputs, CancellationToken.None);
+                    backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
                     AssertSameNumbers(kind, expected, outputs, $"task {task}, round {round}");
                 }
             }
@@ -188,13 +189,13 @@ public class DestinationRunTests
     }
 
     /// <summary>Runs <paramref name="inputs"/> into rented outputs and the allocating way, compares, disposes all.</summary>
-    private static void RunIntoAndCompare(BackendKind kind, IModelBackend backend, ModelSignature signature, Tensor[] inputs, string label)
+    private static void RunIntoAndCompare(BackendKind kind, IModelBackend backend, ModelSignature signature, Tensor<float>[] inputs, string label)
     {
         var outputs = ModelInputs.RentOutputs(signature, inputs);
-        var expected = backend.Run(inputs, CancellationToken.None);
+        var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
         try
         {
-            backend.Run(inputs, outputs, CancellationToken.None);
+            backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
             AssertSameNumbers(kind, expected, outputs, label);
         }
         finally
@@ -203,7 +204,7 @@ public class DestinationRunTests
         }
     }
 
-    private static void AssertSameNumbers(BackendKind kind, Tensor[] expected, Tensor[] actual, string what)
+    private static void AssertSameNumbers(BackendKind kind, Tensor<float>[] expected, Tensor<float>[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (var o = 0; o < expected.Length; o++)

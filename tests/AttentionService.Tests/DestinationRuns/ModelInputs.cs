@@ -1,3 +1,5 @@
+using AttentionService.Core.Backends;
+using AttentionService.Tests.Support;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 
@@ -9,17 +11,17 @@ namespace AttentionService.Tests.DestinationRuns;
 /// </summary>
 internal static class ModelInputs
 {
-    public static Tensor[] Create(ModelSignature signature, int batch, int tq, int tv, int d, int seed, bool masked = true)
+    public static Tensor<float>[] Create(ModelSignature signature, int batch, int tq, int tv, int d, int seed, bool masked = true)
     {
         var sizes = new Dictionary<string, int> { ["batch"] = batch, ["tq"] = tq, ["tv"] = tv };
         var random = new Random(seed);
-        var inputs = new Tensor[signature.Inputs.Count];
+        var inputs = new Tensor<float>[signature.Inputs.Count];
         for (var i = 0; i < inputs.Length; i++)
         {
             var spec = signature.Inputs[i];
             // Fixed dimensions as declared; named ones from the case, any feature size (d, dv) as d.
             var shape = spec.Shape.Select((size, axis) => size >= 0 ? (int)size : sizes.GetValueOrDefault(spec.DimNames[axis]!, d)).ToArray();
-            var tensor = Tensor.Rent(shape);
+            var tensor = Tensor.Rent<float>(shape);
             var span = tensor.Span;
             if (spec.Name == AttentionTensorNames.Mask)
             {
@@ -41,13 +43,23 @@ internal static class ModelInputs
     }
 
     /// <summary>Pooled outputs sized from the signature, as a caller of the destination path makes them.</summary>
-    public static Tensor[] RentOutputs(ModelSignature signature, IReadOnlyList<Tensor> inputs)
+    public static Tensor<float>[] RentOutputs(ModelSignature signature, IReadOnlyList<Tensor<float>> inputs) =>
+        ModelBackendExtensions.RentOutputs(signature, inputs.Views());
+
+    /// <summary>The shape of every output for <paramref name="inputs"/>, resolved from the signature.</summary>
+    public static int[][] ResolveShapes(ModelSignature signature, IReadOnlyList<Tensor<float>> inputs)
     {
-        Assert.True(signature.TryResolveOutputShapes(inputs, out var shapes), "the signature resolves output shapes");
-        return shapes.Select(shape => Tensor.Rent(shape)).ToArray();
+        var views = inputs.Views();
+        var shapes = new int[signature.Outputs.Count][];
+        for (var o = 0; o < shapes.Length; o++)
+        {
+            shapes[o] = new int[signature.Outputs[o].Rank];
+            Assert.True(signature.TryResolveOutputShape(o, views, shapes[o]), $"the signature resolves output {o}");
+        }
+        return shapes;
     }
 
-    public static void DisposeAll(IEnumerable<Tensor> tensors)
+    public static void DisposeAll(IEnumerable<Tensor<float>> tensors)
     {
         foreach (var tensor in tensors) tensor.Dispose();
     }

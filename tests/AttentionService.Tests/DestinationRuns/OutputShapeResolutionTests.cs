@@ -1,3 +1,4 @@
+using AttentionService.Tests.Support;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
@@ -22,11 +23,11 @@ public class OutputShapeResolutionTests
         var inputs = ModelInputs.Create(model.Signature, batch: 3, tq: 5, tv: 7, d: 64, seed: 1);
         try
         {
-            Assert.True(model.Signature.TryResolveOutputShapes(inputs, out var shapes));
+            var shapes = ModelInputs.ResolveShapes(model.Signature, inputs);
             foreach (var kind in new[] { BackendKind.Managed, BackendKind.Onnx })
             {
                 using var backend = DestinationBackends.Create(kind, model);
-                var outputs = backend.Run(inputs, CancellationToken.None);
+                var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
                 Assert.Equal(shapes, outputs.Select(o => o.Shape));
                 ModelInputs.DisposeAll(outputs);
             }
@@ -45,8 +46,8 @@ public class OutputShapeResolutionTests
         Span<int> weights = stackalloc int[4];
         Span<int> context = stackalloc int[3];
 
-        Assert.True(signature.TryResolveOutputShape(signature.Outputs.ToList().FindIndex(o => o.Name == "weights"), inputs, weights));
-        Assert.True(signature.TryResolveOutputShape(signature.Outputs.ToList().FindIndex(o => o.Name == "context"), inputs, context));
+        Assert.True(signature.TryResolveOutputShape(signature.Outputs.ToList().FindIndex(o => o.Name == "weights"), inputs.Views(), weights));
+        Assert.True(signature.TryResolveOutputShape(signature.Outputs.ToList().FindIndex(o => o.Name == "context"), inputs.Views(), context));
 
         Assert.Equal([2, 4, 3, 9], weights.ToArray());
         Assert.Equal([2, 3, 64], context.ToArray());
@@ -58,11 +59,12 @@ public class OutputShapeResolutionTests
     {
         var signature = DestinationBackends.Model("luong-dot").Signature;
         var inputs = ModelInputs.Create(signature, batch: 1, tq: 1, tv: 32, d: 64, seed: 3);
+        var views = inputs.Views();
         Span<int> shape = stackalloc int[3];
-        signature.TryResolveOutputShape(0, inputs, shape);
+        signature.TryResolveOutputShape(0, views, shape);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++) signature.TryResolveOutputShape(i % 2, inputs, shape);
+        for (var i = 0; i < 100; i++) signature.TryResolveOutputShape(i % 2, views, shape);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
@@ -75,7 +77,7 @@ public class OutputShapeResolutionTests
         var signature = DestinationBackends.Model("luong-dot").Signature;
         var inputs = ModelInputs.Create(signature, batch: 1, tq: 1, tv: 4, d: 8, seed: 4);
 
-        var error = Assert.Throws<ArgumentException>(() => signature.TryResolveOutputShape(0, inputs, new int[2]));
+        var error = Assert.Throws<ArgumentException>(() => signature.TryResolveOutputShape(0, inputs.Views(), new int[2]));
 
         Assert.StartsWith("output 'context' has rank 3 [batch, tq, dv], the shape span has length 2", error.Message);
         ModelInputs.DisposeAll(inputs);
@@ -93,15 +95,15 @@ public class OutputShapeResolutionTests
         using var input = Tensor.Wrap(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), 3, 4);
 
         Assert.False(model.Signature.CanResolveOutputShapes);
-        Assert.False(model.Signature.TryResolveOutputShapes([input], out _));
+        Assert.False(model.Signature.TryResolveOutputShape(0, [input], new int[2]));
         foreach (var kind in new[] { BackendKind.Managed, BackendKind.Onnx })
         {
             using var backend = DestinationBackends.Create(kind, model);
-            using var output = Tensor.Rent(4, 3);
+            using var output = Tensor.Rent<float>(4, 3);
             backend.Run([input], [output], CancellationToken.None);
             Assert.Equal([0f, 4f, 8f, 1f, 5f, 9f, 2f, 6f, 10f, 3f, 7f, 11f], output.Span.ToArray());
 
-            using var wrong = Tensor.Rent(3, 4);
+            using var wrong = Tensor.Rent<float>(3, 4);
             var error = Assert.Throws<ArgumentException>(() => backend.Run([input], [wrong], CancellationToken.None));
             Assert.StartsWith("output 'y' (index 0) is a tensor of shape [3, 4], the run produces [4, 3]", error.Message);
         }

@@ -1,3 +1,4 @@
+using AttentionService.Tests.Support;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 
@@ -36,10 +37,12 @@ public class ZeroAllocationTests
         var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
         try
         {
-            for (var i = 0; i < WarmUpRuns; i++) backend.Run(inputs, outputs, CancellationToken.None);
+            var inputViews = inputs.Views();
+            var outputViews = outputs.Views();
+            for (var i = 0; i < WarmUpRuns; i++) backend.Run(inputViews, outputViews, CancellationToken.None);
 
             var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < MeasuredRuns; i++) backend.Run(inputs, outputs, CancellationToken.None);
+            for (var i = 0; i < MeasuredRuns; i++) backend.Run(inputViews, outputViews, CancellationToken.None);
             var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
             Assert.True(allocated == 0, $"{MeasuredRuns} runs of {name} at ({batch}, {tq}, {tv}, {d}) on {kind} allocated {allocated} bytes");

@@ -1,3 +1,5 @@
+using AttentionService.Tests.Support;
+using AttentionService.Core.Backends;
 using AttentionService.Backends.Managed;
 using AttentionService.Core.Tensors;
 
@@ -5,7 +7,7 @@ namespace AttentionService.Tests.Managed;
 
 /// <summary>
 /// What a warmed-up allocating run allocates on its thread (Run is synchronous, so the current thread's counter sees
-/// all of it). What remains is the caller's: the output array and each output Tensor with its shape array;
+/// all of it). What remains is the caller's: the output array and each output Tensor<float> with its shape array;
 /// intermediates live in a reused workspace and every float buffer comes from a pool, so the bytes do not grow with
 /// the shape. (Runs into caller-owned outputs allocate nothing: DestinationRuns.ZeroAllocationTests.)
 /// </summary>
@@ -29,7 +31,7 @@ public class AllocationTests
         using var keys = Tensor.Wrap(ScalarReference.Random(2, batch * tv * d), batch, tv, d);
         using var values = Tensor.Wrap(ScalarReference.Random(3, batch * tv * d), batch, tv, d);
         using var mask = Tensor.Wrap(Enumerable.Repeat(1f, batch * tq * tv).ToArray(), batch, tq, tv);
-        Tensor[] inputs = [query, keys, values, mask];
+        Tensor<float>[] inputs = [query, keys, values, mask];
         for (var i = 0; i < 20; i++) Run();
         var least = long.MaxValue;
         for (var round = 0; round < 5; round++)
@@ -42,7 +44,7 @@ public class AllocationTests
 
         void Run()
         {
-            foreach (var output in backend.Run(inputs, CancellationToken.None)) output.Dispose();
+            foreach (var output in backend.RunRented(inputs.Views(), CancellationToken.None)) output.Dispose();
         }
     }
 }

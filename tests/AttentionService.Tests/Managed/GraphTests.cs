@@ -72,7 +72,7 @@ public class GraphTests
 
         using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
         using var input = Tensor.Wrap([1f, 2f], 2);
-        var outputs = backend.Run([input], CancellationToken.None);
+        var outputs = backend.RunRented([input], CancellationToken.None);
         using var y = outputs[0];
         Assert.Equal([4f, 9f], y.Span.ToArray());
     }
@@ -107,7 +107,7 @@ public class GraphTests
 
         using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
         using var input = Tensor.Wrap([0.25f, 1f, 4f, 0f, 0.5f, 9f], 2, 3);
-        var outputs = backend.Run([input], CancellationToken.None);
+        var outputs = backend.RunRented([input], CancellationToken.None);
         using var selected = outputs[0];
         using var quarterRoot = outputs[1];
         using var passedThrough = outputs[2];

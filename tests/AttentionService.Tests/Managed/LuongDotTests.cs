@@ -40,7 +40,7 @@ public class LuongDotTests
         using var value = Tensor.Wrap(Flatten(values), batch, tv, dv);
         using var mask = Tensor.Wrap(masks.SelectMany(m => m.SelectMany(r => r.Select(on => on ? 1f : 0f))).ToArray(), batch, tq, tv);
 
-        var outputs = backend.Run([query, key, value, mask], CancellationToken.None);
+        var outputs = backend.RunRented([query, key, value, mask], CancellationToken.None);
         using var context = outputs[0];
         using var weights = outputs[1];
 
@@ -91,7 +91,7 @@ public class LuongDotTests
             using var query = Tensor.Wrap(inputs[s].Query, batch, tq, d);
             using var values = Tensor.Wrap(inputs[s].Values, batch, tv, d);
             using var mask = Tensor.Wrap(inputs[s].Mask, batch, tq, tv);
-            var outputs = backend.Run([query, values, values, mask], CancellationToken.None);
+            var outputs = backend.RunRented([query, values, values, mask], CancellationToken.None);
             try
             {
                 return outputs.Select(o => o.Span.ToArray()).ToArray();
@@ -123,7 +123,7 @@ public class LuongDotTests
         using var query = Tensor.Wrap((float[])queryData.Clone(), 2, 3, 8);
         using var values = Tensor.Wrap((float[])valuesData.Clone(), 2, 5, 8);
         using var mask = Tensor.Wrap(Enumerable.Repeat(1f, 2 * 3 * 5).ToArray(), 2, 3, 5);
-        foreach (var output in backend.Run([query, values, values, mask], CancellationToken.None)) output.Dispose();
+        foreach (var output in backend.RunRented([query, values, values, mask], CancellationToken.None)) output.Dispose();
         Assert.Equal(queryData, query.Span.ToArray());
         Assert.Equal(valuesData, values.Span.ToArray());
         Assert.All(mask.Span.ToArray(), m => Assert.Equal(1f, m));
@@ -136,7 +136,7 @@ public class LuongDotTests
         using var query = Tensor.Wrap(new float[4], 1, 1, 4);
         using var values = Tensor.Wrap(new float[8], 1, 2, 4);
         using var mask = Tensor.Wrap([1f, 1f], 1, 1, 2);
-        Assert.Throws<OperationCanceledException>(() => backend.Run([query, values, values, mask], new CancellationToken(canceled: true)));
+        Assert.Throws<OperationCanceledException>(() => backend.RunRented([query, values, values, mask], new CancellationToken(canceled: true)));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class LuongDotTests
         using var query = Tensor.Wrap(new float[4], 1, 1, 4);
         using var keys = Tensor.Wrap(new float[10], 1, 2, 5);
         using var mask = Tensor.Wrap([1f, 1f], 1, 1, 2);
-        var error = Assert.Throws<ArgumentException>(() => backend.Run([query, keys, keys, mask], CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => backend.RunRented([query, keys, keys, mask], CancellationToken.None));
         Assert.Contains("MatMul", error.Message);
     }
 

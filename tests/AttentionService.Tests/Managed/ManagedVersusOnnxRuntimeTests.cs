@@ -1,3 +1,4 @@
+using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -55,7 +56,7 @@ public class ManagedVersusOnnxRuntimeTests
 
         using var backend = ManagedModels.Load(model);
         var tensors = inputs.Select(i => Tensor.Wrap(i.Data, i.Shape)).ToArray();
-        var outputs = backend.Run(tensors, CancellationToken.None);
+        var outputs = backend.RunRented(tensors.Views(), CancellationToken.None);
         try
         {
             for (var o = 0; o < outputNames.Length; o++)

@@ -1,3 +1,4 @@
+using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
 
@@ -68,7 +69,7 @@ public class MaskedSoftmaxFusionTests
         for (var i = 0; i < maskData.Length; i += 5) maskData[i] = 1f;
         using var x = Tensor.Wrap(xData, xShape);
         using var mask = Tensor.Wrap(maskData, maskShape);
-        var outputs = backend.Run([x, mask], CancellationToken.None);
+        var outputs = backend.RunRented([x, mask], CancellationToken.None);
         try
         {
             var masked = new float[maskData.Length];

@@ -22,7 +22,7 @@ public static class Nodes
     /// <summary>Runs <paramref name="op"/> on the given tensors and returns the output's shape and a copy of its data.</summary>
     public static (int[] Shape, float[] Data) Run(Operator op, params (float[] Data, int[] Shape)[] inputs)
     {
-        var tensors = inputs.Select(i => Tensor.Wrap(i.Data, i.Shape)).ToArray();
+        var tensors = inputs.Select(i => Tensor.Wrap(i.Data, i.Shape).View).ToArray();
         using var output = op.Run(tensors);
         return (output.Shape, output.Span.ToArray());
     }

@@ -11,7 +11,7 @@ namespace AttentionService.Tests.OnnxRuntime;
 internal static class AttentionCaseTensors
 {
     /// <summary>Fresh pooled input tensors holding the case's numbers; the caller disposes them.</summary>
-    public static Tensor[] RentInputs(this AttentionCase c) =>
+    public static Tensor<float>[] RentInputs(this AttentionCase c) =>
     [
         Rent(AttentionCase.Flatten(c.Query), c.Batch, c.Tq, c.D),
         Rent(AttentionCase.Flatten(c.Keys), c.Batch, c.Tv, c.D),
@@ -23,7 +23,7 @@ internal static class AttentionCaseTensors
     /// Checks outputs (context, weights) against the unscaled dot-product reference within <paramref name="tolerance"/>;
     /// returns the largest absolute error seen.
     /// </summary>
-    public static double AssertMatchesReference(this AttentionCase c, Tensor[] outputs, double tolerance)
+    public static double AssertMatchesReference(this AttentionCase c, Tensor<float>[] outputs, double tolerance)
     {
         Assert.Equal(2, outputs.Length);
         var (context, weights) = (outputs[0], outputs[1]);
@@ -39,10 +39,10 @@ internal static class AttentionCaseTensors
         return maxError;
     }
 
-    private static Tensor Rent(float[] data, params int[] shape)
+    private static Tensor<float> Rent(float[] data, params int[] shape)
     {
         // Rented, so the buffer is usually longer than the tensor: the backend must honour Length, not Buffer.Length.
-        var tensor = Tensor.Rent(shape);
+        var tensor = Tensor.Rent<float>(shape);
         data.CopyTo(tensor.Span);
         return tensor;
     }

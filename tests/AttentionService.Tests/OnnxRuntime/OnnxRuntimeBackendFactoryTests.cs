@@ -1,3 +1,4 @@
+using AttentionService.Tests.Support;
 using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Core.Backends;
 using AttentionService.Onnx;
@@ -72,7 +73,7 @@ public sealed class OnnxRuntimeBackendFactoryTests
 
         var attention = new AttentionCase(2, 3, 5, 8, 6, MaskKind.Random, seed: 8);
         var inputs = attention.RentInputs();
-        var outputs = backend.Run(inputs, CancellationToken.None);
+        var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
         attention.AssertMatchesReference(outputs, 1e-5);
         foreach (var tensor in inputs.Concat(outputs)) tensor.Dispose();
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using AttentionService.Configuration;
+using AttentionService.Contracts;
 using AttentionService.Tests.Http;
 using AttentionService.Tests.Support;
 

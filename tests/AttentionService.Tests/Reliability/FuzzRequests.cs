@@ -1,3 +1,4 @@
+using AttentionService.Contracts;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -184,7 +185,7 @@ public static partial class FuzzRequests
     /// <summary>A [batch][t][d] tensor of zeros with one axis one past its default limit (batch 65, t or d 4097).</summary>
     private static JsonArray OverLimit(int axis)
     {
-        var limits = new Configuration.RequestLimits();
+        var limits = new Contracts.RequestLimits();
         int[] dims = [1, 1, 1];
         dims[axis] = axis switch { 0 => limits.MaxBatch, 1 => limits.MaxSequenceLength, _ => limits.MaxFeatures } + 1;
         return (JsonArray)RandomArray(new Random(0), dims, 1)!;

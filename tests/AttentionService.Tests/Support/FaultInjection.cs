@@ -50,11 +50,14 @@ public static class FaultInjection
 
         public string Description => inner.Description;
 
+        public ModelSignature Signature => inner.Signature;
+
         // The warm-up at load runs without a cancellable token; requests always carry the request's token.
-        public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken) =>
-            fault == Fault.RequestRunsFail && !cancellationToken.CanBeCanceled
-                ? inner.Run(inputs, cancellationToken)
-                : throw new InvalidOperationException($"injected: {Kind} run failed");
+        public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+        {
+            if (fault == Fault.RequestRunsFail && !cancellationToken.CanBeCanceled) inner.Run(inputs, outputs, cancellationToken);
+            else throw new InvalidOperationException($"injected: {Kind} run failed");
+        }
 
         public void Dispose() => inner.Dispose();
     }

@@ -52,10 +52,16 @@ public sealed class GatedBackends
 
         public string Description => inner.Description;
 
-        public Tensor[] Run(IReadOnlyList<Tensor> inputs, CancellationToken cancellationToken)
+        public ModelSignature Signature => inner.Signature;
+
+        public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
         {
             // The warm-up at load runs without a cancellable token and passes straight through.
-            if (!cancellationToken.CanBeCanceled) return inner.Run(inputs, cancellationToken);
+            if (!cancellationToken.CanBeCanceled)
+            {
+                inner.Run(inputs, outputs, cancellationToken);
+                return;
+            }
             Interlocked.Increment(ref gate._entered);
             try
             {
@@ -66,7 +72,7 @@ public sealed class GatedBackends
                 Interlocked.Increment(ref gate._cancelled);
                 throw;
             }
-            return inner.Run(inputs, cancellationToken);
+            inner.Run(inputs, outputs, cancellationToken);
         }
 
         public void Dispose() => inner.Dispose();

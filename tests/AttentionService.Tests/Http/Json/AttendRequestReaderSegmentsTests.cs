@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text;
 using AttentionService.Configuration;
-using AttentionService.Http.Json;
+using AttentionService.Contracts;
+using AttentionService.Contracts.Json;
 using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Http.Json;

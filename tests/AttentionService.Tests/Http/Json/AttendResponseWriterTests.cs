@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AttentionService.Core.Tensors;
-using AttentionService.Http.Contracts;
-using AttentionService.Http.Json;
+using AttentionService.Contracts;
+using AttentionService.Contracts.Json;
 
 namespace AttentionService.Tests.Http.Json;
 
@@ -77,9 +77,12 @@ public sealed class AttendResponseWriterTests
 
     private static string WriteWhole(AttendResponse response)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer)) AttendResponseWriter.Write(writer, response);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        // Through a pipe that never pushes back, so the whole answer is written in one go.
+        using var buffer = new MemoryStream();
+        var pipe = PipeWriter.Create(buffer);
+        AttendResponseWriter.WriteAsync(pipe, response, CancellationToken.None).GetAwaiter().GetResult();
+        pipe.Complete();
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static async Task<(string Text, int Reads)> ReadAllAsync(PipeReader reader)
@@ -98,10 +101,10 @@ public sealed class AttendResponseWriterTests
         return (Encoding.UTF8.GetString(bytes.ToArray()), reads);
     }
 
-    private static Tensor Filled(int[] shape, int seed)
+    private static Tensor<float> Filled(int[] shape, int seed)
     {
         var rng = new Random(seed);
-        var tensor = Tensor.Rent(shape);
+        var tensor = Tensor.Rent<float>(shape);
         foreach (ref var x in tensor.Span) x = (float)(rng.NextDouble() * 2 - 1) / (rng.Next(1, 4) * 7);
         return tensor;
     }

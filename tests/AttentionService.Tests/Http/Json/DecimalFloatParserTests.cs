@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AttentionService.Http.Json;
+using AttentionService.Contracts.Json;
 
 namespace AttentionService.Tests.Http.Json;
 

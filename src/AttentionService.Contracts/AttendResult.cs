@@ -1,9 +1,10 @@
 using System.Reflection;
-using AttentionService.Http.Contracts;
-using AttentionService.Http.Json;
+using AttentionService.Contracts.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace AttentionService.Http;
+namespace AttentionService.Contracts;
 
 /// <summary>
 /// The 200 answer of <c>POST /attend</c>, streamed by <see cref="AttendResponseWriter"/> rather than serialized whole;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace AttentionService.Configuration;
+namespace AttentionService.Contracts;
 
 /// <summary>Bounds on one /attend request; anything larger is refused with 413 before inference.</summary>
 public sealed class RequestLimits

@@ -1,6 +1,6 @@
 using AttentionService.Core.Tensors;
 
-namespace AttentionService.Http.Contracts;
+namespace AttentionService.Contracts;
 
 /// <summary>
 /// The body of <c>POST /attend</c>. Tensors are nested JSON arrays: <c>query</c> <c>[tq][d]</c> or
@@ -15,19 +15,19 @@ public sealed class AttendRequest : IDisposable
     public string? Backend { get; init; }
 
     /// <summary>Queries, <c>[tq][d]</c> or <c>[batch][tq][d]</c>.</summary>
-    public required Tensor Query { get; init; }
+    public required Tensor<float> Query { get; init; }
 
     /// <summary>Keys scored against the queries, <c>[tv][dk]</c> or batched; default: the values.</summary>
-    public Tensor? Keys { get; init; }
+    public Tensor<float>? Keys { get; init; }
 
     /// <summary>Values averaged by the weights, <c>[tv][dv]</c> or <c>[batch][tv][dv]</c>.</summary>
-    public required Tensor Values { get; init; }
+    public required Tensor<float> Values { get; init; }
 
     /// <summary>
-    /// Booleans, true = may attend: <c>[tv]</c> / <c>[batch][tv]</c> (padding, one rank below query) or
+    /// Booleans (held as 0/1, the models' mask type), true = may attend: <c>[tv]</c> / <c>[batch][tv]</c> (padding, one rank below query) or
     /// <c>[tq][tv]</c> / <c>[batch][tq][tv]</c> (same rank as query).
     /// </summary>
-    public Tensor? Mask { get; init; }
+    public Tensor<float>? Mask { get; init; }
 
     /// <summary>Query position i attends only to positions j &lt;= i.</summary>
     public bool Causal { get; init; }

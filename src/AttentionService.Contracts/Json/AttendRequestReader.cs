@@ -1,21 +1,71 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
-using AttentionService.Configuration;
 using AttentionService.Core.Tensors;
-using AttentionService.Http.Contracts;
-using AttentionService.Inference;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
-namespace AttentionService.Http.Json;
+namespace AttentionService.Contracts.Json;
 
 /// <summary>
-/// Parses an /attend body with one forward pass of <see cref="Utf8JsonReader"/>: tensors go straight into pooled
+/// Reads an /attend body from the request pipe within the size limit, then parses it with one forward pass of <see cref="Utf8JsonReader"/>: tensors go straight into pooled
 /// buffers, and every error is a value that says what is wrong and where.
 /// </summary>
-internal static class AttendRequestReader
+public static class AttendRequestReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal"];
+
+    /// <summary>
+    /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
+    /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it; the body is held as one sequence, never copied whole.
+    /// </summary>
+    public static async ValueTask<(AttendRequest? Request, InferenceError? Error)> ReadAsync(HttpRequest request, RequestLimits limits,
+        CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limits.MaxBodyBytes)
+            return (null, TooLarge(request.ContentLength.Value, limits));
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+            sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
+
+        var body = request.BodyReader;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await body.ReadAsync(cancellationToken);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (null, TooLarge(null, limits));
+            }
+            var buffer = read.Buffer;
+            if (buffer.Length > limits.MaxBodyBytes)
+            {
+                body.AdvanceTo(buffer.End);
+                return (null, TooLarge(buffer.Length, limits));
+            }
+            if (read.IsCompleted)
+            {
+                try
+                {
+                    return Read(buffer, limits);
+                }
+                finally
+                {
+                    body.AdvanceTo(buffer.End);
+                }
+            }
+            // Keep everything until the body is complete: the parser reads it as one sequence, without copying.
+            body.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static InferenceError TooLarge(long? bytes, RequestLimits limits) => InferenceError.TooLarge(
+        $"the body {(bytes is { } n ? $"has {n} bytes" : "is larger than the limit")}; the limit is {limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");
 
     public static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySequence<byte> json, RequestLimits limits)
     {
@@ -49,7 +99,7 @@ internal static class AttendRequestReader
     private static (AttendRequest? Request, InferenceError? Error) Read(ref Utf8JsonReader reader, RequestLimits limits)
     {
         string? model = null, backend = null;
-        Tensor? query = null, keys = null, values = null, mask = null;
+        Tensor<float>? query = null, keys = null, values = null, mask = null;
         bool? causal = null;
         try
         {
@@ -58,9 +108,8 @@ internal static class AttendRequestReader
                 return (null, InferenceError.BadRequest("the request body must be a JSON object with query and values"));
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = ReadText(ref reader, "a property name");
-                var property = Array.Find(Properties, p => p.Equals(name, StringComparison.OrdinalIgnoreCase))
-                    ?? throw Malformed($"unknown property '{name}'; properties are {string.Join(", ", Properties)}");
+                var property = KnownProperty(ref reader)
+                    ?? throw Malformed($"unknown property '{ReadText(ref reader, "a property name")}'; properties are {string.Join(", ", Properties)}");
                 reader.Read();
                 switch (property)
                 {
@@ -95,7 +144,22 @@ internal static class AttendRequestReader
         }
     }
 
-    private static Tensor ReadTensor(ref Utf8JsonReader reader, string property, RequestLimits limits) =>
+    /// <summary>The property the reader is on, matched without case and without allocating; null when unknown.</summary>
+    private static string? KnownProperty(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > 7)
+        {
+            // Rare spellings (escapes, a name split across segments): decode, then compare.
+            var name = ReadText(ref reader, "a property name");
+            return Array.Find(Properties, p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+        }
+        var raw = reader.ValueSpan;
+        foreach (var property in Properties)
+            if (Ascii.EqualsIgnoreCase(raw, property)) return property;
+        return null;
+    }
+
+    private static Tensor<float> ReadTensor(ref Utf8JsonReader reader, string property, RequestLimits limits) =>
         TensorJsonReader.Read(ref reader, property, booleans: false, maxRank: 3, limits);
 
     private static string ReadString(ref Utf8JsonReader reader, string property) =>

@@ -1,13 +1,14 @@
 using AttentionService.Configuration;
-using AttentionService.Hosting;
+using AttentionService.Registry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace AttentionService.Registry;
+namespace AttentionService.Hosting;
 
 /// <summary>
 /// Readiness, honest per model: healthy when every model can serve; degraded (still ready) when the default model
-/// serves but another does not, naming it and why; unhealthy before loading or when the default model cannot serve.
+/// serves but another does not, naming it and why; unhealthy while shutting down or when the default model cannot serve.
+/// Models load before Kestrel listens, so there is no loading state to report.
 /// </summary>
 public sealed class ModelsHealthCheck(ModelRegistry registry, ShutdownDrain shutdown, IOptions<AttentionOptions> options) : IHealthCheck
 {
@@ -15,8 +16,6 @@ public sealed class ModelsHealthCheck(ModelRegistry registry, ShutdownDrain shut
     {
         if (shutdown.IsDraining)
             return Task.FromResult(HealthCheckResult.Unhealthy("shutting down"));
-        if (!registry.IsLoaded)
-            return Task.FromResult(HealthCheckResult.Unhealthy("models are still loading"));
         var policy = options.Value.Backend;
         var unavailable = registry.Models
             .Where(m => !m.IsServable(policy))

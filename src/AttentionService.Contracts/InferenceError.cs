@@ -1,10 +1,13 @@
-namespace AttentionService.Inference;
+namespace AttentionService.Contracts;
 
 /// <summary>Why a request was not answered with a result; the HTTP layer maps each kind to a status.</summary>
 public enum InferenceErrorKind
 {
     /// <summary>The request is malformed (400).</summary>
     BadRequest,
+
+    /// <summary>The body is not JSON in UTF-8 (415).</summary>
+    UnsupportedMediaType,
 
     /// <summary>No such model (404).</summary>
     ModelNotFound,
@@ -28,6 +31,7 @@ public sealed record InferenceError(InferenceErrorKind Kind, string Title, strin
     public static InferenceError BadRequest(string detail) => new(InferenceErrorKind.BadRequest, "Malformed request", detail);
     public static InferenceError TooLarge(string detail) => new(InferenceErrorKind.TooLarge, "Request too large", detail);
     public static InferenceError Unprocessable(string detail) => new(InferenceErrorKind.Unprocessable, "Request cannot be served", detail);
+    public static InferenceError UnsupportedMediaType(string detail) => new(InferenceErrorKind.UnsupportedMediaType, "Unsupported Media Type", detail);
     public static InferenceError ModelNotFound(string detail) => new(InferenceErrorKind.ModelNotFound, "Model not found", detail);
     public static InferenceError Unavailable(string detail) => new(InferenceErrorKind.Unavailable, "Backend unavailable", detail);
     public static InferenceError Overloaded(string detail) => new(InferenceErrorKind.Overloaded, "Overloaded", detail);

@@ -1,10 +1,8 @@
-using System.Text.Json.Serialization;
 using AttentionService.Core.Tensors;
-using AttentionService.Http.Json;
 
-namespace AttentionService.Http.Contracts;
+namespace AttentionService.Contracts;
 
-/// <summary>The answer of <c>POST /attend</c>.</summary>
+/// <summary>The answer of <c>POST /attend</c>, streamed by <see cref="Json.AttendResponseWriter"/>; its tensors are views of outputs the request owns.</summary>
 public sealed class AttendResponse
 {
     /// <summary>The model that answered.</summary>
@@ -14,10 +12,8 @@ public sealed class AttendResponse
     public required string Backend { get; init; }
 
     /// <summary>Context vectors, same rank as query: <c>[tq][dv]</c> or <c>[batch][tq][dv]</c>.</summary>
-    [JsonConverter(typeof(TensorJsonConverter))]
-    public required Tensor Context { get; init; }
+    public required TensorView<float> Context { get; init; }
 
     /// <summary>Attention weights, <c>[tq][tv]</c> or <c>[batch][tq][tv]</c> (multi-head models: a heads axis after batch).</summary>
-    [JsonConverter(typeof(TensorJsonConverter))]
-    public required Tensor Weights { get; init; }
+    public required TensorView<float> Weights { get; init; }
 }

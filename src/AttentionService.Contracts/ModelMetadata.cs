@@ -1,4 +1,4 @@
-namespace AttentionService.Http.Contracts;
+namespace AttentionService.Contracts;
 
 /// <summary>A model in the Open Inference Protocol (KServe v2) metadata form, plus each backend's status.</summary>
 /// <param name="Name">Model name, as used in requests.</param>

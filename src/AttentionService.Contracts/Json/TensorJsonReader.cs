@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using AttentionService.Configuration;
 using AttentionService.Core.Tensors;
-using AttentionService.Inference;
 
-namespace AttentionService.Http.Json;
+namespace AttentionService.Contracts.Json;
 
 /// <summary>
 /// Reads a JSON nested array (numbers, or booleans for masks) straight into one pooled contiguous buffer, checking as it
@@ -16,7 +14,7 @@ internal static class TensorJsonReader
     private const int MaxRank = 8;
 
     /// <summary>Reads the array the reader is positioned on; returns a tensor whose shape has the array's nesting.</summary>
-    public static Tensor Read(ref Utf8JsonReader reader, string field, bool booleans, int maxRank, RequestLimits limits)
+    public static Tensor<float> Read(ref Utf8JsonReader reader, string field, bool booleans, int maxRank, RequestLimits limits)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
             throw Malformed($"{field} must be an array of {(booleans ? "booleans" : "numbers")}, got {Describe(reader.TokenType)}");

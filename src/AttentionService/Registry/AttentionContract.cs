@@ -1,11 +1,12 @@
 using AttentionService.Core.Models;
 using static AttentionService.Core.Models.AttentionTensorNames;
 
-namespace AttentionService.Inference;
+namespace AttentionService.Registry;
 
 /// <summary>
-/// What /attend needs of a model: inputs drawn from query, keys, values, mask (query and values required) and outputs
-/// context and weights. Checked once at load so a request never meets a model it cannot feed.
+/// What /attend needs of a model: inputs drawn from query, keys, values, mask (query and values required), outputs
+/// context and weights, and output shapes that follow from the inputs'. Checked once at load so a request never meets
+/// a model it cannot feed.
 /// </summary>
 public static class AttentionContract
 {
@@ -27,6 +28,9 @@ public static class AttentionContract
         foreach (var required in new[] { Context, Weights })
             if (!signature.Outputs.Any(o => o.Name == required))
                 return $"it has no output '{required}'; outputs are {string.Join(", ", signature.Outputs.Select(o => o.Name))}";
+        // Outputs are sized before a run from the inputs' shapes (every backend writes into caller-owned outputs).
+        if (!signature.CanResolveOutputShapes)
+            return $"the size of every output dimension must be fixed or named on an input; outputs are {string.Join(", ", signature.Outputs.Select(o => $"{o.Name} {o.ShapeText}"))}";
         return null;
     }
 }

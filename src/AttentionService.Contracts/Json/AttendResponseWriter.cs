@@ -1,15 +1,14 @@
 using System.IO.Pipelines;
 using System.Text.Json;
-using AttentionService.Http.Contracts;
 
-namespace AttentionService.Http.Json;
+namespace AttentionService.Contracts.Json;
 
 /// <summary>
 /// Writes an <see cref="AttendResponse"/> as JSON straight into the response pipe, flushing every
 /// <see cref="FlushBytes"/> so a large answer starts to leave at once and is never held whole in memory (a
 /// 512 × 512 answer is 3.7 MB of text). The bytes are those the source-generated serializer writes.
 /// </summary>
-internal static class AttendResponseWriter
+public static class AttendResponseWriter
 {
     /// <summary>Bytes buffered before they are handed to the connection.</summary>
     public const int FlushBytes = 64 * 1024;
@@ -32,17 +31,6 @@ internal static class AttendResponseWriter
         writer.Flush();
     }
 
-    /// <summary>The whole answer in one go, for callers that hold a buffer (benchmarks, tests).</summary>
-    public static void Write(Utf8JsonWriter writer, AttendResponse response)
-    {
-        WriteStart(writer, response);
-        writer.WritePropertyName(Context);
-        TensorJsonWriter.Write(writer, response.Context);
-        writer.WritePropertyName(Weights);
-        TensorJsonWriter.Write(writer, response.Weights);
-        writer.WriteEndObject();
-    }
-
     private static void WriteStart(Utf8JsonWriter writer, AttendResponse response)
     {
         writer.WriteStartObject();
@@ -51,7 +39,7 @@ internal static class AttendResponseWriter
     }
 
     /// <summary>False when the connection is gone and writing should stop.</summary>
-    private static async ValueTask<bool> WriteTensorAsync(Utf8JsonWriter writer, PipeWriter body, Core.Tensors.Tensor tensor, CancellationToken cancellationToken)
+    private static async ValueTask<bool> WriteTensorAsync(Utf8JsonWriter writer, PipeWriter body, Core.Tensors.TensorView<float> tensor, CancellationToken cancellationToken)
     {
         var flushedUpTo = writer.BytesCommitted;
         var rows = TensorJsonWriter.RowCount(tensor);

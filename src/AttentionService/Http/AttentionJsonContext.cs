@@ -1,12 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AttentionService.Http.Contracts;
+using AttentionService.Contracts;
 
-namespace AttentionService.Http.Json;
+namespace AttentionService.Http;
 
-/// <summary>Source-generated serialization for the answers (no reflection on the hot path).</summary>
+/// <summary>Source-generated serialization for the /models answers (an /attend answer is streamed by its own writer).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(AttendResponse))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelMetadata))]
 internal sealed partial class AttentionJsonContext : JsonSerializerContext;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AttentionService.Core.Tensors;
 
-namespace AttentionService.Http.Json;
+namespace AttentionService.Contracts.Json;
 
 /// <summary>
 /// Writes a tensor as nested JSON arrays following its shape, straight from its contiguous buffer, a range of rows
@@ -11,11 +11,11 @@ namespace AttentionService.Http.Json;
 internal static class TensorJsonWriter
 {
     /// <summary>The innermost arrays of <paramref name="tensor"/>: 1 for a vector, the product of the outer dims otherwise.</summary>
-    public static int RowCount(Tensor tensor) => tensor.Rank == 0 || tensor.Shape[^1] == 0
+    public static int RowCount(TensorView<float> tensor) => tensor.Rank == 0 || tensor.Shape[^1] == 0
         ? 0
         : tensor.Length / tensor.Shape[^1];
 
-    public static void Write(Utf8JsonWriter writer, Tensor tensor)
+    public static void Write(Utf8JsonWriter writer, TensorView<float> tensor)
     {
         var rows = RowCount(tensor);
         if (rows == 0)
@@ -28,7 +28,7 @@ internal static class TensorJsonWriter
     /// Rows <paramref name="from"/> to <paramref name="to"/> (exclusive), with the brackets of every outer array that
     /// opens at <paramref name="from"/> or later and closes before <paramref name="to"/>.
     /// </summary>
-    public static void WriteRows(Utf8JsonWriter writer, Tensor tensor, int from, int to)
+    public static void WriteRows(Utf8JsonWriter writer, TensorView<float> tensor, int from, int to)
     {
         var shape = tensor.Shape;
         var outer = shape.Length - 1;

@@ -1,4 +1,4 @@
-namespace AttentionService.Http.Json;
+namespace AttentionService.Contracts.Json;
 
 /// <summary>
 /// The common JSON number as float32, fast: at most 19 significant digits and a decimal exponent within ±22 are

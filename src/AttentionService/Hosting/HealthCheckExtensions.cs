@@ -1,0 +1,13 @@
+using AttentionService.Http;
+
+namespace AttentionService.Hosting;
+
+public static class HealthCheckExtensions
+{
+    /// <summary>Readiness from the models (<see cref="ModelsHealthCheck"/>), run by <c>/health/ready</c>.</summary>
+    public static IServiceCollection AddModelHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models", tags: [HealthApi.ReadyTag]);
+        return services;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Reflection;
+using AttentionService.Configuration;
+using AttentionService.Contracts;
+using AttentionService.Contracts.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AttentionService.Http;
+
+/// <summary>
+/// The /attend body, bound at the edge before the handler runs: JSON in UTF-8, read from the request pipe within
+/// <c>Attention:Limits:MaxBodyBytes</c> and parsed. Either <see cref="Request"/> (owned by the handler) or
+/// <see cref="Error"/> is set.
+/// </summary>
+public sealed class AttendBody
+{
+    private AttendBody(AttendRequest? request, InferenceError? error)
+    {
+        Request = request;
+        Error = error;
+    }
+
+    public AttendRequest? Request { get; }
+
+    public InferenceError? Error { get; }
+
+    /// <summary>Minimal APIs' custom binding: called for the handler's <see cref="AttendBody"/> parameter.</summary>
+    public static async ValueTask<AttendBody> BindAsync(HttpContext http, ParameterInfo parameter)
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+            return new(null, InferenceError.UnsupportedMediaType($"send the body as application/json, not '{request.ContentType ?? "no content type"}'"));
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return new(null, InferenceError.UnsupportedMediaType($"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported"));
+
+        var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
+        var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted);
+        return new(parsed, error);
+    }
+}

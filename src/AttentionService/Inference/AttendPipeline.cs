@@ -1,0 +1,101 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using AttentionService.Configuration;
+using AttentionService.Contracts;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
+using AttentionService.Core.Tensors;
+using AttentionService.Registry;
+using Microsoft.Extensions.Options;
+
+namespace AttentionService.Inference;
+
+/// <summary>
+/// The domain steps of one /attend request, from a parsed request to an answer: find the model, choose the backend,
+/// build the model's inputs, run, check the result is finite, and present context and weights in the request's rank.
+/// Every failure is an <see cref="InferenceError"/> value.
+/// </summary>
+public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runner, IOptions<AttentionOptions> options)
+{
+    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var modelName = request.Model ?? settings.DefaultModel;
+        if (!registry.TryGet(modelName, out var model))
+            return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
+        if (model.Signature is not { } signature)
+            return AttendOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
+
+        BackendKind? backend = null;
+        if (request.Backend is not null)
+        {
+            if (!BackendNames.TryParse(request.Backend, out var kind))
+                return AttendOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ModelName.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
+            backend = kind;
+        }
+
+        var (inputs, inputError) = AttentionInputs.Build(modelName, signature, request, settings.Limits);
+        if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
+        using (inputs)
+        {
+            var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);
+            if (run.Error is not null) return AttendOutcome.Failed(run.Error, modelName);
+            var outputs = run.Outputs!;
+            var context = Output(signature, outputs, AttentionTensorNames.Context, inputs!.Batched);
+            var weights = Output(signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
+            if (!TensorPrimitives.IsFiniteAll<float>(context.Span) || !TensorPrimitives.IsFiniteAll<float>(weights.Span))
+            {
+                foreach (var output in outputs) output.Dispose();
+                return AttendOutcome.Failed(InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down"), modelName);
+            }
+            var response = new AttendResponse { Model = modelName, Backend = run.Backend.ToWireName(), Context = context, Weights = weights };
+            return AttendOutcome.Answered(response, run.Backend, outputs);
+        }
+    }
+
+    /// <summary>The named output, without its batch axis when the request had none (a view: the outputs own the buffers).</summary>
+    private static TensorView<float> Output(ModelSignature signature, Tensor<float>[] outputs, string name, bool batched)
+    {
+        var index = 0;
+        while (signature.Outputs[index].Name != name) index++;
+        var tensor = outputs[index];
+        return batched ? tensor.View : tensor.Reshape(tensor.Shape[1..]);
+    }
+}
+
+/// <summary>
+/// What the pipeline made of a request: an answer whose tensors are views of the outputs this outcome owns (dispose it
+/// once the answer is written), or an error. <see cref="Model"/> is set once a model was chosen, for the request's log.
+/// </summary>
+public sealed class AttendOutcome : IDisposable
+{
+    private readonly Tensor<float>[]? _outputs;
+
+    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, Tensor<float>[]? outputs)
+    {
+        Response = response;
+        Error = error;
+        Model = model;
+        Backend = backend;
+        _outputs = outputs;
+    }
+
+    public AttendResponse? Response { get; }
+
+    public InferenceError? Error { get; }
+
+    public string? Model { get; }
+
+    /// <summary>The backend that ran, when one did.</summary>
+    public BackendKind? Backend { get; }
+
+    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, Tensor<float>[] outputs) =>
+        new(response, null, response.Model, backend, outputs);
+
+    public static AttendOutcome Failed(InferenceError error, string? model = null) => new(null, error, model, null, null);
+
+    public void Dispose()
+    {
+        if (_outputs is null) return;
+        foreach (var output in _outputs) output.Dispose();
+    }
+}
