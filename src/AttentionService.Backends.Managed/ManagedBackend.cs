@@ -29,9 +29,7 @@ public sealed class ManagedBackend : IModelBackend
 
     public ModelSignature Signature { get; }
 
-    public string Description { get; } = "managed C# kernels, " + (System.Runtime.Intrinsics.X86.Avx512F.IsSupported
-        ? "AVX-512 matrix multiply and softmax"
-        : $"{System.Numerics.Vector<float>.Count * 32}-bit vectors");
+    public string Description { get; } = "managed C# kernels, " + Kernels.VectorDispatch.Description;
 
     /// <summary>How many nodes the plan runs (after folding Transposes into MatMuls).</summary>
     public int StepCount => _plan.Steps.Length;

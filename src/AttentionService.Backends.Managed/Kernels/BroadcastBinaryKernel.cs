@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -29,11 +28,24 @@ public static class BroadcastBinaryKernel
     internal static void Apply<TOperation>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)
         where TOperation : IBinaryOperation
     {
-        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) Apply<TOperation, Simd128, Vector128<float>>(x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd512.IsAccelerated) Apply<TOperation, Simd512, Vector512<float>>(x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd256.IsAccelerated) Apply<TOperation, Simd256, Vector256<float>>(x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd128.IsAccelerated) Apply<TOperation, Simd128, Vector128<float>>(x, xShape, y, yShape, destination, destinationShape);
-        else Apply<TOperation, SimdScalar, float>(x, xShape, y, yShape, destination, destinationShape);
+        // The innermost runs are known only after coalescing the broadcast; a run shorter than a vector takes the scalar tail.
+        var body = new ApplyBody<TOperation>(x, xShape, y, yShape, destination, destinationShape);
+        VectorDispatch.Run(body, destination.Length, destination.Length, computeBound: false);
+    }
+
+    internal readonly ref struct ApplyBody<TOperation>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape,
+        Span<float> destination, ReadOnlySpan<int> destinationShape) : IVectorBody
+        where TOperation : IBinaryOperation
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ReadOnlySpan<int> _xShape = xShape;
+        private readonly ReadOnlySpan<float> _y = y;
+        private readonly ReadOnlySpan<int> _yShape = yShape;
+        private readonly Span<float> _destination = destination;
+        private readonly ReadOnlySpan<int> _destinationShape = destinationShape;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            Apply<TOperation, TSimd, TVector>(_x, _xShape, _y, _yShape, _destination, _destinationShape);
     }
 
     internal static void Apply<TOperation, TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)

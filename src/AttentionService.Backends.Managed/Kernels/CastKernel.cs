@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -10,11 +9,16 @@ public static class CastKernel
     {
         if (destination.Length != x.Length)
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
-        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) ToBoolean<Simd128, Vector128<float>>(x, destination);
-        else if (Simd512.IsAccelerated) ToBoolean<Simd512, Vector512<float>>(x, destination);
-        else if (Simd256.IsAccelerated) ToBoolean<Simd256, Vector256<float>>(x, destination);
-        else if (Simd128.IsAccelerated) ToBoolean<Simd128, Vector128<float>>(x, destination);
-        else ToBoolean<SimdScalar, float>(x, destination);
+        VectorDispatch.Run(new ToBooleanBody(x, destination), x.Length, x.Length, computeBound: false);
+    }
+
+    internal readonly ref struct ToBooleanBody(ReadOnlySpan<float> x, Span<float> destination) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _destination = destination;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            ToBoolean<TSimd, TVector>(_x, _destination);
     }
 
     internal static void ToBoolean<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination)

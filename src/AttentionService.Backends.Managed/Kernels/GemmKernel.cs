@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -19,16 +17,10 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has k*n");
         if (m == 0 || n == 0) return;
-        var wide = VectorWidth.Wide((long)m * k * n);
-        if (wide && m >= PackedGemm.TileRows)
-        {
-            Packed(a, b, c, m, k, n, bTransposed: false);
-            return;
-        }
-        if (wide && Simd512.IsAccelerated && n >= Simd512.Count) Multiply<Simd512, Vector512<float>>(a, b, c, m, k, n);
-        else if (wide && Simd256.IsAccelerated && n >= Simd256.Count) Multiply<Simd256, Vector256<float>>(a, b, c, m, k, n);
-        else if (Simd128.IsAccelerated && n >= Simd128.Count) Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n);
-        else Multiply<SimdScalar, float>(a, b, c, m, k, n);
+        var work = (long)m * k * n;
+        if (work >= VectorDispatch.WideWork && m >= PackedGemm.TileRows) Packed(a, b, c, m, k, n, work, bTransposed: false);
+        // Wide work reaches here only with fewer rows than a tile: B streams past at most five A rows, so memory, not arithmetic, is the limit.
+        else VectorDispatch.Run(new MultiplyBody(a, b, c, m, k, n), work, n, computeBound: false);
     }
 
     /// <summary><c>c = a · bᵀ</c> with <paramref name="a"/> <c>[m,k]</c>, <paramref name="b"/> <c>[n,k]</c>, <paramref name="c"/> <c>[m,n]</c>.</summary>
@@ -36,30 +28,48 @@ public static class GemmKernel
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "b has n*k");
         if (m == 0 || n == 0) return;
-        var wide = VectorWidth.Wide((long)m * k * n);
-        if (wide && m >= PackedGemm.TileRows)
-        {
-            Packed(a, b, c, m, k, n, bTransposed: true);
-            return;
-        }
-        if (wide && Simd512.IsAccelerated && k >= Simd512.Count) MultiplyTransposed<Simd512, Vector512<float>>(a, b, c, m, k, n);
-        else if (wide && Simd256.IsAccelerated && k >= Simd256.Count) MultiplyTransposed<Simd256, Vector256<float>>(a, b, c, m, k, n);
-        else if (Simd128.IsAccelerated && k >= Simd128.Count) MultiplyTransposed<Simd128, Vector128<float>>(a, b, c, m, k, n);
-        else MultiplyTransposed<SimdScalar, float>(a, b, c, m, k, n);
+        var work = (long)m * k * n;
+        if (work >= VectorDispatch.WideWork && m >= PackedGemm.TileRows) Packed(a, b, c, m, k, n, work, bTransposed: true);
+        // Vectors run along k, the dot products' length.
+        else VectorDispatch.Run(new MultiplyTransposedBody(a, b, c, m, k, n), work, k, computeBound: false);
     }
 
     /// <summary>
-    /// The blocked multiply at the widest vectors that pay: 512-bit whenever the CPU has AVX-512 and C is wider than
-    /// 16 columns, even where the runtime prefers 256-bit vectors elsewhere (Skylake-SP, where
-    /// <see cref="Vector512.IsHardwareAccelerated"/> is false): a compute-bound multiply gains more from twice the
-    /// flops per FMA than the lower AVX-512 clock takes away. At 16 columns or fewer the 32-column tile would be half padding.
+    /// The cache-blocked multiply, compute-bound. Its register tile is two vectors of C columns, zero-padded: at n equal
+    /// to one vector's lanes the tile is half padding, the work of the next narrower width's full tile at a lower clock,
+    /// so a width needs more columns than one of its vectors (hence n - 1 as the length).
     /// </summary>
-    private static void Packed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool bTransposed)
+    private static void Packed(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, long work, bool bTransposed) =>
+        VectorDispatch.Run(new PackedBody(a, b, c, m, k, n, bTransposed), work, n - 1, computeBound: true);
+
+    internal readonly ref struct MultiplyBody(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) : IVectorBody
     {
-        if (Avx512F.IsSupported && n > Simd256.Count * 2) PackedGemm.Multiply<Simd512, Vector512<float>>(a, b, c, m, k, n, bTransposed);
-        else if (Simd256.IsAccelerated) PackedGemm.Multiply<Simd256, Vector256<float>>(a, b, c, m, k, n, bTransposed);
-        else if (Simd128.IsAccelerated) PackedGemm.Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n, bTransposed);
-        else PackedGemm.Multiply<SimdScalar, float>(a, b, c, m, k, n, bTransposed);
+        private readonly ReadOnlySpan<float> _a = a;
+        private readonly ReadOnlySpan<float> _b = b;
+        private readonly Span<float> _c = c;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            Multiply<TSimd, TVector>(_a, _b, _c, m, k, n);
+    }
+
+    internal readonly ref struct MultiplyTransposedBody(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _a = a;
+        private readonly ReadOnlySpan<float> _b = b;
+        private readonly Span<float> _c = c;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            MultiplyTransposed<TSimd, TVector>(_a, _b, _c, m, k, n);
+    }
+
+    private readonly ref struct PackedBody(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool bTransposed) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _a = a;
+        private readonly ReadOnlySpan<float> _b = b;
+        private readonly Span<float> _c = c;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            PackedGemm.Multiply<TSimd, TVector>(_a, _b, _c, m, k, n, bTransposed);
     }
 
     private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n, string bLayout)

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -29,15 +27,22 @@ public static class MaskedSoftmaxKernel
         float scale, float threshold, float fill, Span<float> destination) where TTest : IConditionTest
     {
         var rowLength = shape.Length == 0 ? 1 : shape[^1];
-        // Wide vectors where the CPU has them, as GemmKernel decides: the exp polynomial is compute-bound.
-        var wide = VectorWidth.Wide(x.Length);
-        if (wide && Avx512F.IsSupported && rowLength >= Simd512.Count)
-            Run<TTest, Simd512, Vector512<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else if (wide && Simd256.IsAccelerated && rowLength >= Simd256.Count)
-            Run<TTest, Simd256, Vector256<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else if (Simd128.IsAccelerated && rowLength >= Simd128.Count)
-            Run<TTest, Simd128, Vector128<float>>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
-        else Run<TTest, SimdScalar, float>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+        var body = new Body<TTest>(x, shape, condition, conditionShape, scale, threshold, fill, destination);
+        VectorDispatch.Run(body, x.Length, rowLength, computeBound: true);
+    }
+
+    private readonly ref struct Body<TTest>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
+        float scale, float threshold, float fill, Span<float> destination) : IVectorBody
+        where TTest : IConditionTest
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ReadOnlySpan<int> _shape = shape;
+        private readonly ReadOnlySpan<float> _condition = condition;
+        private readonly ReadOnlySpan<int> _conditionShape = conditionShape;
+        private readonly Span<float> _destination = destination;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            MaskedSoftmaxKernel.Run<TTest, TSimd, TVector>(_x, _shape, _condition, _conditionShape, scale, threshold, fill, _destination);
     }
 
     internal static void NonZero<TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,

@@ -6,8 +6,6 @@ namespace AttentionService.Backends.Managed.Kernels;
 /// <summary>4 float lanes (SSE / NEON).</summary>
 internal readonly struct Simd128 : ISimd<Vector128<float>>
 {
-    public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
-
     public static int Count => Vector128<float>.Count;
 
     public static Vector128<float> Zero => Vector128<float>.Zero;

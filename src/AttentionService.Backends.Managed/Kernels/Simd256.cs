@@ -6,8 +6,6 @@ namespace AttentionService.Backends.Managed.Kernels;
 /// <summary>8 float lanes (AVX2).</summary>
 internal readonly struct Simd256 : ISimd<Vector256<float>>
 {
-    public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
-
     public static int Count => Vector256<float>.Count;
 
     public static Vector256<float> Zero => Vector256<float>.Zero;

@@ -6,8 +6,6 @@ namespace AttentionService.Backends.Managed.Kernels;
 /// <summary>16 float lanes (AVX-512).</summary>
 internal readonly struct Simd512 : ISimd<Vector512<float>>
 {
-    public static bool IsAccelerated => Vector512.IsHardwareAccelerated;
-
     public static int Count => Vector512<float>.Count;
 
     public static Vector512<float> Zero => Vector512<float>.Zero;

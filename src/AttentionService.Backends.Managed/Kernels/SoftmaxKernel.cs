@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -20,11 +19,16 @@ public static class SoftmaxKernel
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
         if (x.Length % rowLength != 0)
             throw new ArgumentException($"x has {x.Length} elements, not a whole number of rows of {rowLength}", nameof(x));
-        var wide = VectorWidth.Wide(x.Length);
-        if (wide && Simd512.IsAccelerated && rowLength >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, destination, rowLength);
-        else if (wide && Simd256.IsAccelerated && rowLength >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, destination, rowLength);
-        else if (Simd128.IsAccelerated && rowLength >= Simd128.Count) Rows<Simd128, Vector128<float>>(x, destination, rowLength);
-        else Rows<SimdScalar, float>(x, destination, rowLength);
+        VectorDispatch.Run(new RowsBody(x, destination, rowLength), x.Length, rowLength, computeBound: true);
+    }
+
+    internal readonly ref struct RowsBody(ReadOnlySpan<float> x, Span<float> destination, int rowLength) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _destination = destination;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            Rows<TSimd, TVector>(_x, _destination, rowLength);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -113,11 +117,17 @@ public static class SoftmaxKernel
             throw new ArgumentException($"x has {x.Length} elements, [{outer}, {axisLength}, {inner}] needs {expected}", nameof(x));
         if (destination.Length != x.Length)
             throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
-        if (!VectorWidth.Wide(x.Length) && Simd128.IsAccelerated) Strided<Simd128, Vector128<float>>(x, destination, outer, axisLength, inner);
-        else if (Simd512.IsAccelerated) Strided<Simd512, Vector512<float>>(x, destination, outer, axisLength, inner);
-        else if (Simd256.IsAccelerated) Strided<Simd256, Vector256<float>>(x, destination, outer, axisLength, inner);
-        else if (Simd128.IsAccelerated) Strided<Simd128, Vector128<float>>(x, destination, outer, axisLength, inner);
-        else Strided<SimdScalar, float>(x, destination, outer, axisLength, inner);
+        // Vectors run along inner rows.
+        VectorDispatch.Run(new StridedBody(x, destination, outer, axisLength, inner), x.Length, inner, computeBound: true);
+    }
+
+    internal readonly ref struct StridedBody(ReadOnlySpan<float> x, Span<float> destination, int outer, int axisLength, int inner) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _destination = destination;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            Strided<TSimd, TVector>(_x, _destination, outer, axisLength, inner);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

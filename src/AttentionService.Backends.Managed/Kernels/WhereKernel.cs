@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace AttentionService.Backends.Managed.Kernels;
 
@@ -12,11 +11,25 @@ public static class WhereKernel
     public static void Where(ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape, ReadOnlySpan<float> x, ReadOnlySpan<int> xShape,
         ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)
     {
-        if (!VectorWidth.Wide(destination.Length) && Simd128.IsAccelerated) Where<Simd128, Vector128<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd512.IsAccelerated) Where<Simd512, Vector512<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd256.IsAccelerated) Where<Simd256, Vector256<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
-        else if (Simd128.IsAccelerated) Where<Simd128, Vector128<float>>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
-        else Where<SimdScalar, float>(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
+        // The innermost runs are known only after coalescing the broadcast; a run shorter than a vector takes the scalar tail.
+        var body = new WhereBody(condition, conditionShape, x, xShape, y, yShape, destination, destinationShape);
+        VectorDispatch.Run(body, destination.Length, destination.Length, computeBound: false);
+    }
+
+    internal readonly ref struct WhereBody(ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape, ReadOnlySpan<float> x, ReadOnlySpan<int> xShape,
+        ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) : IVectorBody
+    {
+        private readonly ReadOnlySpan<float> _condition = condition;
+        private readonly ReadOnlySpan<int> _conditionShape = conditionShape;
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ReadOnlySpan<int> _xShape = xShape;
+        private readonly ReadOnlySpan<float> _y = y;
+        private readonly ReadOnlySpan<int> _yShape = yShape;
+        private readonly Span<float> _destination = destination;
+        private readonly ReadOnlySpan<int> _destinationShape = destinationShape;
+
+        public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
+            Where<TSimd, TVector>(_condition, _conditionShape, _x, _xShape, _y, _yShape, _destination, _destinationShape);
     }
 
     internal static void Where<TSimd, TVector>(ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape, ReadOnlySpan<float> x, ReadOnlySpan<int> xShape,

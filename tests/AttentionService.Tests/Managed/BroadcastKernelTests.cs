@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
 
 namespace AttentionService.Tests.Managed;
@@ -52,13 +51,7 @@ public class BroadcastKernelTests
         var y = ScalarReference.Random(15, ScalarReference.Count(yShape));
         var shape = BroadcastShapes.Broadcast(conditionShape, xShape, yShape);
         var destination = new float[ScalarReference.Count(shape)];
-        switch (width)
-        {
-            case KernelWidth.Lanes16: WhereKernel.Where<Simd512, Vector512<float>>(condition, conditionShape, x, xShape, y, yShape, destination, shape); break;
-            case KernelWidth.Lanes8: WhereKernel.Where<Simd256, Vector256<float>>(condition, conditionShape, x, xShape, y, yShape, destination, shape); break;
-            case KernelWidth.Lanes4: WhereKernel.Where<Simd128, Vector128<float>>(condition, conditionShape, x, xShape, y, yShape, destination, shape); break;
-            default: WhereKernel.Where<SimdScalar, float>(condition, conditionShape, x, xShape, y, yShape, destination, shape); break;
-        }
+        width.Run(new WhereKernel.WhereBody(condition, conditionShape, x, xShape, y, yShape, destination, shape));
         Assert.Equal(ScalarReference.Where(condition, conditionShape, x, xShape, y, yShape, shape), destination);
     }
 
@@ -100,14 +93,6 @@ public class BroadcastKernelTests
         Assert.Throws<ArgumentException>("condition", () => WhereKernel.Where(new float[2], [3], new float[3], [3], new float[3], [3], new float[3], [3]));
 
     private static void Apply<TOperation>(KernelWidth width, float[] x, int[] xShape, float[] y, int[] yShape, float[] destination, int[] shape)
-        where TOperation : IBinaryOperation
-    {
-        switch (width)
-        {
-            case KernelWidth.Lanes16: BroadcastBinaryKernel.Apply<TOperation, Simd512, Vector512<float>>(x, xShape, y, yShape, destination, shape); break;
-            case KernelWidth.Lanes8: BroadcastBinaryKernel.Apply<TOperation, Simd256, Vector256<float>>(x, xShape, y, yShape, destination, shape); break;
-            case KernelWidth.Lanes4: BroadcastBinaryKernel.Apply<TOperation, Simd128, Vector128<float>>(x, xShape, y, yShape, destination, shape); break;
-            default: BroadcastBinaryKernel.Apply<TOperation, SimdScalar, float>(x, xShape, y, yShape, destination, shape); break;
-        }
-    }
+        where TOperation : IBinaryOperation =>
+        width.Run(new BroadcastBinaryKernel.ApplyBody<TOperation>(x, xShape, y, yShape, destination, shape));
 }

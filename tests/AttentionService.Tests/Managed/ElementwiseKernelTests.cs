@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
 
 namespace AttentionService.Tests.Managed;
@@ -45,13 +44,7 @@ public class ElementwiseKernelTests
         x[1] = -0f;
         x[2] = float.NaN;
         var y = new float[x.Length];
-        switch (width)
-        {
-            case KernelWidth.Lanes16: CastKernel.ToBoolean<Simd512, Vector512<float>>(x, y); break;
-            case KernelWidth.Lanes8: CastKernel.ToBoolean<Simd256, Vector256<float>>(x, y); break;
-            case KernelWidth.Lanes4: CastKernel.ToBoolean<Simd128, Vector128<float>>(x, y); break;
-            default: CastKernel.ToBoolean<SimdScalar, float>(x, y); break;
-        }
+        width.Run(new CastKernel.ToBooleanBody(x, y));
         Assert.Equal(x.Select(v => v != 0f ? 1f : 0f), y);
     }
 

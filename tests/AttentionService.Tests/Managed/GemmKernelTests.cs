@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
 
 namespace AttentionService.Tests.Managed;
@@ -73,17 +72,8 @@ public class GemmKernelTests
 
     private static void Multiply(KernelWidth width, float[] a, float[] b, float[] c, int m, int k, int n, bool transposed)
     {
-        switch (width, transposed)
-        {
-            case (KernelWidth.Lanes16, false): GemmKernel.Multiply<Simd512, Vector512<float>>(a, b, c, m, k, n); break;
-            case (KernelWidth.Lanes8, false): GemmKernel.Multiply<Simd256, Vector256<float>>(a, b, c, m, k, n); break;
-            case (KernelWidth.Lanes4, false): GemmKernel.Multiply<Simd128, Vector128<float>>(a, b, c, m, k, n); break;
-            case (KernelWidth.Scalar, false): GemmKernel.Multiply<SimdScalar, float>(a, b, c, m, k, n); break;
-            case (KernelWidth.Lanes16, true): GemmKernel.MultiplyTransposed<Simd512, Vector512<float>>(a, b, c, m, k, n); break;
-            case (KernelWidth.Lanes8, true): GemmKernel.MultiplyTransposed<Simd256, Vector256<float>>(a, b, c, m, k, n); break;
-            case (KernelWidth.Lanes4, true): GemmKernel.MultiplyTransposed<Simd128, Vector128<float>>(a, b, c, m, k, n); break;
-            default: GemmKernel.MultiplyTransposed<SimdScalar, float>(a, b, c, m, k, n); break;
-        }
+        if (transposed) width.Run(new GemmKernel.MultiplyTransposedBody(a, b, c, m, k, n));
+        else width.Run(new GemmKernel.MultiplyBody(a, b, c, m, k, n));
     }
 
     /// <summary>Float accumulation over k terms of size ≤ 1 stays within about k·2⁻²⁴ of the exact sum.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
 
 namespace AttentionService.Tests.Managed;
@@ -22,13 +21,7 @@ public class SoftmaxKernelTests
     {
         var x = ScalarReference.Random(7, rows * rowLength, -8f, 8f);
         var y = new float[x.Length];
-        switch (width)
-        {
-            case KernelWidth.Lanes16: SoftmaxKernel.Rows<Simd512, Vector512<float>>(x, y, rowLength); break;
-            case KernelWidth.Lanes8: SoftmaxKernel.Rows<Simd256, Vector256<float>>(x, y, rowLength); break;
-            case KernelWidth.Lanes4: SoftmaxKernel.Rows<Simd128, Vector128<float>>(x, y, rowLength); break;
-            default: SoftmaxKernel.Rows<SimdScalar, float>(x, y, rowLength); break;
-        }
+        width.Run(new SoftmaxKernel.RowsBody(x, y, rowLength));
         AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y);
     }
 
@@ -47,13 +40,7 @@ public class SoftmaxKernelTests
     {
         var x = ScalarReference.Random(8, outer * axisLength * inner, -8f, 8f);
         var y = new float[x.Length];
-        switch (width)
-        {
-            case KernelWidth.Lanes16: SoftmaxKernel.Strided<Simd512, Vector512<float>>(x, y, outer, axisLength, inner); break;
-            case KernelWidth.Lanes8: SoftmaxKernel.Strided<Simd256, Vector256<float>>(x, y, outer, axisLength, inner); break;
-            case KernelWidth.Lanes4: SoftmaxKernel.Strided<Simd128, Vector128<float>>(x, y, outer, axisLength, inner); break;
-            default: SoftmaxKernel.Strided<SimdScalar, float>(x, y, outer, axisLength, inner); break;
-        }
+        width.Run(new SoftmaxKernel.StridedBody(x, y, outer, axisLength, inner));
         AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y);
     }
 
