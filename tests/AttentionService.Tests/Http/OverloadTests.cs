@@ -25,7 +25,7 @@ public sealed class OverloadTests
         await Task.Delay(100);
         var rejected = await client.PostRawAsync(Body);
 
-        await BadRequestTests.AssertProblem(rejected, HttpStatusCode.ServiceUnavailable, "1 inferences are running and 1 waiting");
+        await Problems.AssertProblemAsync(rejected, HttpStatusCode.ServiceUnavailable, "1 inferences are running and 1 waiting");
         Assert.Equal(TimeSpan.FromSeconds(2), rejected.Headers.RetryAfter?.Delta);
         Assert.False(queued.IsCompleted);
         gate.Open(2);
@@ -73,7 +73,7 @@ public sealed class OverloadTests
 
         var response = await client.PostRawAsync(Body);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "took longer than 1 s (Attention:RequestTimeoutSeconds)");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "took longer than 1 s (Attention:RequestTimeoutSeconds)");
         Assert.Equal(1, gate.Cancelled);
     }
 

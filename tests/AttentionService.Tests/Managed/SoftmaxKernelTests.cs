@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -29,7 +30,7 @@ public class SoftmaxKernelTests
             case KernelWidth.Lanes4: SoftmaxKernel.Rows<Simd128, Vector128<float>>(x, y, rowLength); break;
             default: SoftmaxKernel.Rows<SimdScalar, float>(x, y, rowLength); break;
         }
-        AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y, Tolerance);
     }
 
     public static TheoryData<KernelWidth, int, int, int> StridedShapes()
@@ -54,7 +55,7 @@ public class SoftmaxKernelTests
             case KernelWidth.Lanes4: SoftmaxKernel.Strided<Simd128, Vector128<float>>(x, y, outer, axisLength, inner); break;
             default: SoftmaxKernel.Strided<SimdScalar, float>(x, y, outer, axisLength, inner); break;
         }
-        AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y, Tolerance);
     }
 
     [Fact]
@@ -63,9 +64,9 @@ public class SoftmaxKernelTests
         var x = ScalarReference.Random(6, 3 * 4 * 37, -8f, 8f);
         var y = new float[x.Length];
         SoftmaxKernel.Rows(x, y, 37);
-        AssertClose(ScalarReference.Softmax(x, 12, 37, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 12, 37, 1), y, Tolerance);
         SoftmaxKernel.Strided(x, y, 3, 4, 37);
-        AssertClose(ScalarReference.Softmax(x, 3, 4, 37), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 3, 4, 37), y, Tolerance);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public class SoftmaxKernelTests
         float[] x = [1000f, 999f, -1000f, 998f];
         var y = new float[4];
         SoftmaxKernel.Rows(x, y, 4);
-        AssertClose(ScalarReference.Softmax(x, 1, 4, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 1, 4, 1), y, Tolerance);
         Assert.Equal(0f, y[2]);
     }
 
@@ -103,10 +104,4 @@ public class SoftmaxKernelTests
     [Fact]
     public void StridedLengthMismatchThrows() =>
         Assert.Throws<ArgumentException>("x", () => SoftmaxKernel.Strided(new float[11], new float[11], 2, 3, 2));
-
-    private static void AssertClose(double[] expected, float[] actual)
-    {
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
-    }
 }
