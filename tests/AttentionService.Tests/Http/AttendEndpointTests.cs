@@ -9,7 +9,7 @@ namespace AttentionService.Tests.Http;
 public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClassFixture<AttentionServiceFactory>
 {
     /// <summary>Absolute tolerance of float32 backends against the double-precision reference.</summary>
-    private const double Tolerance = 1e-5;
+    internal const double Tolerance = 1e-5;
 
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -30,8 +30,8 @@ public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClas
         var body = await response.ReadObjectAsync();
         Assert.Equal("luong-dot", (string?)body["model"]);
         var (context, weights) = ReferenceAttention.DotProduct(query, values, values);
-        AssertClose(context, Matrix(body["context"]));
-        AssertClose(weights, Matrix(body["weights"]));
+        Numerics.AssertClose(context, Matrix(body["context"]), Tolerance);
+        Numerics.AssertClose(weights, Matrix(body["weights"]), Tolerance);
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClas
         for (var b = 0; b < 3; b++)
         {
             var expected = ReferenceAttention.DotProduct(query[b], values[b], values[b]);
-            AssertClose(expected.Context, context[b]);
-            AssertClose(expected.Weights, weights[b]);
+            Numerics.AssertClose(expected.Context, context[b], Tolerance);
+            Numerics.AssertClose(expected.Weights, weights[b], Tolerance);
         }
     }
 
@@ -95,22 +95,7 @@ public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClas
 
         Assert.Equal("onnx", (string?)onnx["backend"]);
         Assert.Equal("managed", (string?)managed["backend"]);
-        AssertClose(Matrix(onnx["context"]), Matrix(managed["context"]));
-        AssertClose(Matrix(onnx["weights"]), Matrix(managed["weights"]));
+        Numerics.AssertClose(Matrix(onnx["context"]), Matrix(managed["context"]), Tolerance);
+        Numerics.AssertClose(Matrix(onnx["weights"]), Matrix(managed["weights"]), Tolerance);
     }
-
-    internal static void AssertClose(double[][] expected, float[][] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-        {
-            Assert.Equal(expected[i].Length, actual[i].Length);
-            for (var j = 0; j < expected[i].Length; j++)
-                Assert.True(Math.Abs(expected[i][j] - actual[i][j]) <= Tolerance,
-                    $"[{i}][{j}]: expected {expected[i][j]}, got {actual[i][j]}");
-        }
-    }
-
-    internal static void AssertClose(float[][] expected, float[][] actual) =>
-        AssertClose(expected.Select(r => r.Select(x => (double)x).ToArray()).ToArray(), actual);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Http;
@@ -38,7 +37,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         var response = await _client.PostRawAsync(body);
 
-        await AssertProblem(response, status, detail);
+        await Problems.AssertProblemAsync(response, status, detail);
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
 
         var response = await _client.PostRawAsync($$"""{"model": "{{name}}", "query": [[1, 2]], "values": [[1, 2]]}""");
 
-        await AssertProblem(response, HttpStatusCode.NotFound, $"model '{name[..64]}…' not found");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, $"model '{name[..64]}…' not found");
         Assert.True((await response.Content.ReadAsStringAsync()).Length < 1000);
     }
 
@@ -65,7 +64,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         var response = await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""", "text/plain");
 
-        await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "application/json");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "application/json");
     }
 
     [Fact]
@@ -73,7 +72,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         var response = await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""", "application/json; charset=utf-16");
 
-        await AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "charset 'utf-16' is not supported");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "charset 'utf-16' is not supported");
     }
 
     [Fact]
@@ -81,7 +80,7 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         var response = await _client.GetAsync("/attend");
 
-        await AssertProblem(response, HttpStatusCode.MethodNotAllowed, null);
+        await Problems.AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed, null);
     }
 
     [Fact]
@@ -89,19 +88,6 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
     {
         var response = await _client.GetAsync("/models/no-such-model");
 
-        await AssertProblem(response, HttpStatusCode.NotFound, "model 'no-such-model' not found");
-    }
-
-    internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? detail)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal((int)status, (int?)problem["status"]);
-        if (detail is not null)
-            Assert.Contains(detail, (string?)problem["detail"] ?? "");
-        Assert.DoesNotContain("Exception", text);
-        Assert.DoesNotContain("   at ", text);
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, "model 'no-such-model' not found");
     }
 }

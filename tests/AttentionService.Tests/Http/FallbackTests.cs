@@ -35,8 +35,8 @@ public sealed class FallbackTests
         var body = await response.ReadObjectAsync();
         Assert.Equal("managed", (string?)body["backend"]);
         var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
-        AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
-        AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+        Numerics.AssertClose(context, Matrix(body["context"]), AttendEndpointTests.Tolerance);
+        Numerics.AssertClose(weights, Matrix(body["weights"]), AttendEndpointTests.Tolerance);
         Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="onnx",to="managed"\} [1-9]""", await client.GetStringAsync("/metrics"));
     }
 
@@ -52,8 +52,8 @@ public sealed class FallbackTests
         var body = await response.ReadObjectAsync();
         Assert.Equal("onnx", (string?)body["backend"]);
         var (context, weights) = ReferenceAttention.DotProduct(Query, Values, Values);
-        AttendEndpointTests.AssertClose(context, Matrix(body["context"]));
-        AttendEndpointTests.AssertClose(weights, Matrix(body["weights"]));
+        Numerics.AssertClose(context, Matrix(body["context"]), AttendEndpointTests.Tolerance);
+        Numerics.AssertClose(weights, Matrix(body["weights"]), AttendEndpointTests.Tolerance);
         Assert.Matches("""attention_fallbacks_total\{model="luong-dot",from="managed",to="onnx"\} [1-9]""", await client.GetStringAsync("/metrics"));
     }
 
@@ -65,7 +65,7 @@ public sealed class FallbackTests
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values, backend = "onnx" });
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx cannot create a session");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx cannot create a session");
         Assert.NotNull(response.Headers.RetryAfter);
     }
 
@@ -81,7 +81,7 @@ public sealed class FallbackTests
 
         var response = await client.PostAttendAsync(new { query = Query, values = Values });
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx run failed");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "injected: Onnx run failed");
     }
 
     [Fact]

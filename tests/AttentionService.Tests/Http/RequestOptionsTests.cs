@@ -62,8 +62,8 @@ public sealed class RequestOptionsTests(AttentionServiceFactory factory) : IClas
         var managed = await AttendAsync(body, "managed");
 
         var onnxWeights = Flatten(onnx["weights"]);
-        AssertClose(Flatten(onnx["context"]), Flatten(managed["context"]));
-        AssertClose(onnxWeights, Flatten(managed["weights"]));
+        Numerics.AssertClose(Flatten(onnx["context"]), Flatten(managed["context"]), Tolerance);
+        Numerics.AssertClose(onnxWeights, Flatten(managed["weights"]), Tolerance);
         var heads = model == "multihead" ? 4 : 1;
         var allowed = Allowed(mask, causal, batch, tq, tv);
         for (var row = 0; row < batch * heads * tq; row++)
@@ -123,7 +123,7 @@ public sealed class RequestOptionsTests(AttentionServiceFactory factory) : IClas
             {
                 ["model"] = model, ["query"] = JsonSerializerNode(query[b]), ["values"] = JsonSerializerNode(values[b][..lengths[b]]),
             }, null);
-            AssertClose(Flatten(alone["context"]), paddedContext.Skip(b * 3 * D).Take(3 * D).ToArray());
+            Numerics.AssertClose(Flatten(alone["context"]), paddedContext.Skip(b * 3 * D).Take(3 * D).ToArray(), Tolerance);
             var aloneWeights = Flatten(alone["weights"]);
             for (var r = 0; r < heads * 3; r++)
                 for (var j = 0; j < tv; j++)
@@ -140,7 +140,7 @@ public sealed class RequestOptionsTests(AttentionServiceFactory factory) : IClas
     {
         var response = await _client.PostRawAsync("""{"query": [[1, 2], [3, 4]], "values": [[1, 2], [3, 4]], "mask": [[true, false], [false, false]]}""");
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.UnprocessableEntity, "query position 1 nothing to attend to");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "query position 1 nothing to attend to");
     }
 
     [Theory]
@@ -150,7 +150,7 @@ public sealed class RequestOptionsTests(AttentionServiceFactory factory) : IClas
     [InlineData("""{"query": [[1, 2]], "values": [[1, 2], [3, 4]], "causal": "yes"}""", HttpStatusCode.BadRequest, "causal must be true or false")]
     [InlineData("""{"query": [[1, 2]], "keys": [[1, 2, 3]], "values": [[1, 2]]}""", HttpStatusCode.UnprocessableEntity, "keys has d = 3 but query has d = 2")]
     public async Task BadOptionsGetProblemDetails(string body, HttpStatusCode status, string detail) =>
-        await BadRequestTests.AssertProblem(await _client.PostRawAsync(body), status, detail);
+        await Problems.AssertProblemAsync(await _client.PostRawAsync(body), status, detail);
 
     private async Task<JsonObject> AttendAsync(JsonObject body, string? backend)
     {
@@ -184,11 +184,4 @@ public sealed class RequestOptionsTests(AttentionServiceFactory factory) : IClas
         JsonValue value => [value.GetValue<float>()],
         _ => throw new InvalidOperationException("not a tensor"),
     };
-
-    private static void AssertClose(float[] expected, float[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"[{i}]: {expected[i]} vs {actual[i]}");
-    }
 }

@@ -13,7 +13,8 @@ public sealed class ShutdownTests
         await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory, "--Attention:ShutdownDrainSeconds=3");
 
         using (var kill = Process.Start("kill", ["-TERM", service.ProcessId.ToString()])) await kill.WaitForExitAsync();
-        await Task.Delay(300);
+        // Logged right after readiness turns false, at the start of the 3 s drain.
+        await service.WaitForOutputAsync("readiness is now false", TimeSpan.FromSeconds(30));
         var ready = await service.Client.GetAsync("/health/ready");
         var attend = await service.Client.PostRawAsync("""{"query": [[1, 2]], "values": [[1, 2]]}""");
 

@@ -2,6 +2,7 @@ using AttentionService.Backends.Managed;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Tests.Reference;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -55,10 +56,10 @@ public class LuongDotTests
                 {
                     var actual = weights.Span[(b * tq + i) * tv + j];
                     if (!masks[b][i][j]) Assert.Equal(0f, actual);
-                    AssertClose(expectedWeights[i][j], actual, $"weights[{b},{i},{j}]");
+                    Numerics.AssertClose(expectedWeights[i][j], actual, Tolerance, $"weights[{b},{i},{j}]");
                 }
                 for (var k = 0; k < dv; k++)
-                    AssertClose(expectedContext[i][k], context.Span[(b * tq + i) * dv + k], $"context[{b},{i},{k}]");
+                    Numerics.AssertClose(expectedContext[i][k], context.Span[(b * tq + i) * dv + k], Tolerance, $"context[{b},{i},{k}]");
             }
         }
     }
@@ -160,7 +161,4 @@ public class LuongDotTests
     }
 
     private static float[] Flatten(float[][][] items) => items.SelectMany(item => item.SelectMany(row => row)).ToArray();
-
-    private static void AssertClose(double expected, float actual, string where) =>
-        Assert.True(Math.Abs(expected - actual) <= Tolerance, $"{where}: expected {expected}, got {actual}");
 }

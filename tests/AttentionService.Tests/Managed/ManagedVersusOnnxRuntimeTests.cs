@@ -62,7 +62,7 @@ public class ManagedVersusOnnxRuntimeTests
             for (var o = 0; o < outputNames.Length; o++)
             {
                 Assert.Equal(ortOutputs[o].GetTensorTypeAndShape().Shape.Select(s => (int)s), outputs[o].Shape);
-                AssertClose(ortOutputs[o].GetTensorDataAsSpan<float>(), outputs[o].Span, $"{model} {outputNames[o]}");
+                Numerics.AssertClose(ortOutputs[o].GetTensorDataAsSpan<float>(), outputs[o].Span, Tolerance, $"{model} {outputNames[o]}");
             }
         }
         finally
@@ -70,12 +70,5 @@ public class ManagedVersusOnnxRuntimeTests
             foreach (var output in outputs) output.Dispose();
             foreach (var value in ortInputs) value.Dispose();
         }
-    }
-
-    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string name)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"{name}[{i}]: ONNX Runtime {expected[i]}, managed {actual[i]}");
     }
 }

@@ -1,6 +1,7 @@
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -82,10 +83,8 @@ public class MaskedSoftmaxFusionTests
             var weights = outputs[0];
             Assert.Equal(maskShape, weights.Shape);
             for (var i = 0; i < expected.Length; i++)
-            {
                 if (float.IsNegativeInfinity(masked[i])) Assert.Equal(0f, weights.Span[i]);
-                Assert.True(Math.Abs(expected[i] - weights.Span[i]) <= Tolerance, $"weights[{i}]: expected {expected[i]}, got {weights.Span[i]}");
-            }
+            Numerics.AssertClose(expected, weights.Span, Tolerance, "weights");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -44,7 +45,7 @@ public class MaskedSoftmaxKernelTests
         Assert.Equal(expected, actual);
         for (var i = 0; i < x.Length; i++)
             if (float.IsNegativeInfinity(expectedMasked[i])) Assert.Equal(0f, actual[i]);
-        AssertClose(ScalarReference.Softmax(expectedMasked, x.Length / shape[^1], shape[^1], 1), actual);
+        Numerics.AssertClose(ScalarReference.Softmax(expectedMasked, x.Length / shape[^1], shape[^1], 1), actual, Tolerance);
 
         void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct
         {
@@ -61,10 +62,10 @@ public class MaskedSoftmaxKernelTests
         var (x, condition, masked) = Case(shape, shape, threshold: true, scale: 3f);
         var y = new float[x.Length];
         MaskedSoftmaxKernel.Above(x, shape, condition, shape, 0.5f, 3f, float.NegativeInfinity, y);
-        AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y, Tolerance);
         var attend = condition.Select(c => c > 0.5f ? 1f : 0f).ToArray();
         MaskedSoftmaxKernel.NonZero(x, shape, attend, shape, 3f, float.NegativeInfinity, y);
-        AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y, Tolerance);
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public class MaskedSoftmaxKernelTests
         var y = new float[20];
         MaskedSoftmaxKernel.NonZero(x, shape, condition, shape, 1f, -10f, y);
         var masked = x.Select((v, i) => condition[i] != 0 ? v : -10f).ToArray();
-        AssertClose(ScalarReference.Softmax(masked, 1, 20, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(masked, 1, 20, 1), y, Tolerance);
     }
 
     [Fact]
@@ -107,12 +108,5 @@ public class MaskedSoftmaxKernelTests
             masked[flat] = (threshold ? c > 0.5f : c != 0f) ? x[flat] * scale : float.NegativeInfinity;
         }
         return (x, condition, masked);
-    }
-
-    private static void AssertClose(double[] expected, float[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
     }
 }

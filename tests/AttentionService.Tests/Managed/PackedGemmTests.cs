@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -30,7 +31,7 @@ public class PackedGemmTests
         var lanes = width switch { KernelWidth.Lanes16 => 16, KernelWidth.Lanes8 => 8, KernelWidth.Lanes4 => 4, _ => 1 };
         // k-blocks of 5, row blocks of 2 tiles, column blocks of 2 panels: a partial block of each kind in most shapes.
         Multiply(width, a, b, c, m, k, n, transposed, (5, 2 * PackedGemm.TileRows, 4 * lanes));
-        AssertClose(expected, c, k);
+        Numerics.AssertClose(expected, c, Numerics.AccumulationTolerance(Tolerance, k));
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public class PackedGemmTests
         var (a, b, expected) = Case(m, k, n, transposed);
         var c = new float[m * n];
         Multiply(width, a, b, c, m, k, n, transposed, null);
-        AssertClose(expected, c, k);
+        Numerics.AssertClose(expected, c, Numerics.AccumulationTolerance(Tolerance, k));
     }
 
     [Theory]
@@ -54,7 +55,7 @@ public class PackedGemmTests
         var c = new float[m * n];
         if (transposed) GemmKernel.MultiplyTransposed(a, b, c, m, k, n);
         else GemmKernel.Multiply(a, b, c, m, k, n);
-        AssertClose(expected, c, k);
+        Numerics.AssertClose(expected, c, Numerics.AccumulationTolerance(Tolerance, k));
     }
 
     private static (float[] A, float[] B, double[] Expected) Case(int m, int k, int n, bool transposed)
@@ -80,14 +81,5 @@ public class PackedGemmTests
             var (kBlock, rowBlock, columnBlock) = blocks ?? PackedGemm.Blocks<TSimd, TVector>();
             PackedGemm.Multiply<TSimd, TVector>(a, b, c, m, k, n, transposed, kBlock, rowBlock, columnBlock);
         }
-    }
-
-    /// <summary>Float accumulation over k terms of size ≤ 1 stays within about k·2⁻²⁴ of the exact sum.</summary>
-    private static void AssertClose(double[] expected, float[] actual, int k)
-    {
-        var tolerance = Tolerance * Math.Max(1, k / 16.0);
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
     }
 }

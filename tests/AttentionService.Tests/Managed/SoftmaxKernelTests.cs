@@ -1,4 +1,5 @@
 using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
 
@@ -22,7 +23,7 @@ public class SoftmaxKernelTests
         var x = ScalarReference.Random(7, rows * rowLength, -8f, 8f);
         var y = new float[x.Length];
         width.Run(new SoftmaxKernel.RowsBody(x, y, rowLength));
-        AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y, Tolerance);
     }
 
     public static TheoryData<KernelWidth, int, int, int> StridedShapes()
@@ -41,7 +42,7 @@ public class SoftmaxKernelTests
         var x = ScalarReference.Random(8, outer * axisLength * inner, -8f, 8f);
         var y = new float[x.Length];
         width.Run(new SoftmaxKernel.StridedBody(x, y, outer, axisLength, inner));
-        AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y, Tolerance);
     }
 
     [Fact]
@@ -50,9 +51,9 @@ public class SoftmaxKernelTests
         var x = ScalarReference.Random(6, 3 * 4 * 37, -8f, 8f);
         var y = new float[x.Length];
         SoftmaxKernel.Rows(x, y, 37);
-        AssertClose(ScalarReference.Softmax(x, 12, 37, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 12, 37, 1), y, Tolerance);
         SoftmaxKernel.Strided(x, y, 3, 4, 37);
-        AssertClose(ScalarReference.Softmax(x, 3, 4, 37), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 3, 4, 37), y, Tolerance);
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public class SoftmaxKernelTests
         float[] x = [1000f, 999f, -1000f, 998f];
         var y = new float[4];
         SoftmaxKernel.Rows(x, y, 4);
-        AssertClose(ScalarReference.Softmax(x, 1, 4, 1), y);
+        Numerics.AssertClose(ScalarReference.Softmax(x, 1, 4, 1), y, Tolerance);
         Assert.Equal(0f, y[2]);
     }
 
@@ -90,10 +91,4 @@ public class SoftmaxKernelTests
     [Fact]
     public void StridedLengthMismatchThrows() =>
         Assert.Throws<ArgumentException>("x", () => SoftmaxKernel.Strided(new float[11], new float[11], 2, 3, 2));
-
-    private static void AssertClose(double[] expected, float[] actual)
-    {
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
-    }
 }

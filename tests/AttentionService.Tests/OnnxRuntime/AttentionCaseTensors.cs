@@ -1,6 +1,7 @@
 using AttentionService.Core.Tensors;
 using AttentionService.Tests.ModelBuilder;
 using AttentionService.Tests.Reference;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.OnnxRuntime;
 
@@ -33,11 +34,13 @@ internal static class AttentionCaseTensors
         for (var b = 0; b < c.Batch; b++)
         {
             var (expectedContext, expectedWeights) = ReferenceAttention.DotProduct(c.Query[b], c.Keys[b], c.Values[b], mask: c.Mask[b]);
-            maxError = Math.Max(maxError, AssertClose(expectedContext, context.Span.Slice(b * c.Tq * c.Dv, c.Tq * c.Dv), "context", b, tolerance));
-            maxError = Math.Max(maxError, AssertClose(expectedWeights, weights.Span.Slice(b * c.Tq * c.Tv, c.Tq * c.Tv), "weights", b, tolerance));
+            maxError = Math.Max(maxError, Numerics.AssertClose(Flat(expectedContext), context.Span.Slice(b * c.Tq * c.Dv, c.Tq * c.Dv), tolerance, $"context[{b}]"));
+            maxError = Math.Max(maxError, Numerics.AssertClose(Flat(expectedWeights), weights.Span.Slice(b * c.Tq * c.Tv, c.Tq * c.Tv), tolerance, $"weights[{b}]"));
         }
         return maxError;
     }
+
+    private static double[] Flat(double[][] rows) => rows.SelectMany(row => row).ToArray();
 
     private static Tensor<float> Rent(float[] data, params int[] shape)
     {
@@ -45,20 +48,5 @@ internal static class AttentionCaseTensors
         var tensor = Tensor.Rent<float>(shape);
         data.CopyTo(tensor.Span);
         return tensor;
-    }
-
-    private static double AssertClose(double[][] expected, ReadOnlySpan<float> actual, string output, int batch, double tolerance)
-    {
-        var cols = expected[0].Length;
-        var maxError = 0.0;
-        for (var r = 0; r < expected.Length; r++)
-            for (var col = 0; col < cols; col++)
-            {
-                var error = Math.Abs(actual[r * cols + col] - expected[r][col]);
-                if (!(error <= tolerance))
-                    Assert.Fail($"{output}[{batch}, {r}, {col}] = {actual[r * cols + col]}, reference {expected[r][col]}; error {error:E2} > {tolerance:E0}");
-                maxError = Math.Max(maxError, error);
-            }
-        return maxError;
     }
 }

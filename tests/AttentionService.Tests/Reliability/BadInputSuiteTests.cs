@@ -93,7 +93,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         Assert.NotEmpty(@case);
 
-        await BadRequestTests.AssertProblem(await _client.PostRawAsync(body), status, detail);
+        await Problems.AssertProblemAsync(await _client.PostRawAsync(body), status, detail);
     }
 
     /// <summary>Text that is not valid Unicode in a string the service decodes (model, backend, a property name).</summary>
@@ -115,7 +115,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
 
         var response = await _client.PostAsync("/attend", content);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.BadRequest, detail);
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         Assert.Equal(HttpStatusCode.OK, (await _client.PostRawAsync("""{"query": [[1]], "values": [[1]]}""")).StatusCode);
     }
 
@@ -157,7 +157,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         Assert.NotEmpty(model);
 
-        await BadRequestTests.AssertProblem(await _client.PostRawAsync(body), status, detail);
+        await Problems.AssertProblemAsync(await _client.PostRawAsync(body), status, detail);
     }
 
     private const string Unbatched = """ "query": [[1, 2], [3, 4]], "values": [[1, 2], [3, 4], [5, 6]] """;
@@ -193,7 +193,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     [Theory]
     [MemberData(nameof(BadMasks))]
     public async Task BadMaskSaysWhichShapeWasExpected(string tensors, string mask, HttpStatusCode status, string detail) =>
-        await BadRequestTests.AssertProblem(await _client.PostRawAsync($"{{{tensors}, {mask}}}"), status, detail);
+        await Problems.AssertProblemAsync(await _client.PostRawAsync($"{{{tensors}, {mask}}}"), status, detail);
 
     public static TheoryData<string> PathLikeModelNames => new()
     {
@@ -207,7 +207,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         var response = await _client.PostRawAsync(AttendClient.Json(new { model, query = new[] { new[] { 1f } }, values = new[] { new[] { 1f } } }));
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.NotFound, $"model '{model}' not found; models are bahdanau, luong-dot");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, $"model '{model}' not found; models are bahdanau, luong-dot");
     }
 
     [Theory]
@@ -220,7 +220,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         var response = await _client.PostRawAsync(AttendClient.Json(new { backend, query = new[] { new[] { 1f } }, values = new[] { new[] { 1f } } }));
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.BadRequest, $"unknown backend '{backend}'; backends are onnx, managed");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, $"unknown backend '{backend}'; backends are onnx, managed");
     }
 
     /// <summary>Every configured bound, at one past the default limit.</summary>
@@ -243,7 +243,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     [Theory]
     [MemberData(nameof(OverLimits))]
     public async Task DimensionsOverTheLimitsAre413NamingTheSetting(string body, string detail) =>
-        await BadRequestTests.AssertProblem(await _client.PostRawAsync(body), HttpStatusCode.RequestEntityTooLarge, detail);
+        await Problems.AssertProblemAsync(await _client.PostRawAsync(body), HttpStatusCode.RequestEntityTooLarge, detail);
 
     /// <summary>Keys default to the values; an error about them must name what the client sent.</summary>
     public static TheoryData<string, HttpStatusCode, string> ValuesStandingInForKeys => new()
@@ -259,7 +259,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         var response = await _client.PostRawAsync(body);
 
-        await BadRequestTests.AssertProblem(response, status, detail);
+        await Problems.AssertProblemAsync(response, status, detail);
         var problem = (string?)(await response.ReadObjectAsync())["detail"];
         Assert.StartsWith("values", problem);
         Assert.DoesNotContain("keys has", problem);
@@ -276,7 +276,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
 
         var response = await _client.PostAsync("/attend", content);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge,
+        await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge,
             $"the limit is {Limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");
     }
 
@@ -294,7 +294,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
 
         var response = await _client.PostAsync("/attend", content);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.UnsupportedMediaType,
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType,
             $"send the body as application/json, not '{contentType ?? "no content type"}'");
     }
 
@@ -319,7 +319,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         var response = await _client.PostRawAsync(body.Insert(1, $"\"backend\": \"{backend}\", "));
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.UnprocessableEntity, "the result is not finite: the scores overflow float32");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "the result is not finite: the scores overflow float32");
     }
 
     [Theory]
@@ -336,8 +336,8 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         var body = await response.ReadObjectAsync();
-        AssertRelativelyClose(context, AttendClient.Matrix(body["context"])[0]);
-        AssertRelativelyClose(weights, AttendClient.Matrix(body["weights"])[0]);
+        Numerics.AssertClose(context, AttendClient.Matrix(body["context"])[0], 1e-6, relative: true);
+        Numerics.AssertClose(weights, AttendClient.Matrix(body["weights"])[0], 1e-6, relative: true);
     }
 
     [Theory]
@@ -376,7 +376,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
 
         var response = await _client.SendAsync(request);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.MethodNotAllowed, $"{method} is not allowed on {path}; allowed: {allowed}");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed, $"{method} is not allowed on {path}; allowed: {allowed}");
     }
 
     [Theory]
@@ -393,14 +393,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
 
         var response = await _client.SendAsync(request);
 
-        await BadRequestTests.AssertProblem(response, HttpStatusCode.NotFound, $"no endpoint at {path}");
-    }
-
-    private static void AssertRelativelyClose(double[] expected, float[] actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6 * Math.Max(1, Math.Abs(expected[i])), $"[{i}]: expected {expected[i]}, got {actual[i]}");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, $"no endpoint at {path}");
     }
 
     private static string Nested(int depth) => new string('[', depth) + new string(']', depth);

@@ -11,7 +11,11 @@ namespace AttentionService.Tests.Support;
 /// </summary>
 public sealed class GatedBackends
 {
+    /// <summary>How long a test waits for runs to arrive or be cancelled before it fails.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _gate = new(0);
+    private readonly List<(Func<bool> Reached, TaskCompletionSource Signal)> _waiters = [];
     private int _entered;
     private int _cancelled;
 
@@ -33,10 +37,44 @@ public sealed class GatedBackends
         }
     }
 
-    public async Task WaitUntilEnteredAsync(int runs)
+    public Task WaitUntilEnteredAsync(int runs) =>
+        WaitUntilAsync(() => Entered >= runs, () => $"{Entered} runs reached the gate, expected {runs}");
+
+    public Task WaitUntilCancelledAsync(int runs) =>
+        WaitUntilAsync(() => Cancelled >= runs, () => $"{Cancelled} runs were cancelled at the gate, expected {runs}");
+
+    /// <summary>Completes as soon as a run's arrival or cancellation makes <paramref name="reached"/> true.</summary>
+    private async Task WaitUntilAsync(Func<bool> reached, Func<string> shortfall)
     {
-        for (var i = 0; i < 500 && Entered < runs; i++) await Task.Delay(10);
-        Assert.True(Entered >= runs, $"{Entered} runs reached the gate, expected {runs}");
+        TaskCompletionSource signal;
+        lock (_waiters)
+        {
+            if (reached()) return;
+            signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((reached, signal));
+        }
+        try
+        {
+            await signal.Task.WaitAsync(MaxWait);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"after {MaxWait.TotalSeconds} s, {shortfall()}");
+        }
+    }
+
+    /// <summary>Called after every change to a count: wakes the waits whose condition now holds.</summary>
+    private void Notify()
+    {
+        lock (_waiters)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (!_waiters[i].Reached()) continue;
+                _waiters[i].Signal.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
     }
 
     private sealed class GatedFactory(IBackendFactory inner, GatedBackends gate) : IBackendFactory
@@ -63,6 +101,7 @@ public sealed class GatedBackends
                 return;
             }
             Interlocked.Increment(ref gate._entered);
+            gate.Notify();
             try
             {
                 gate._gate.Wait(cancellationToken);
@@ -70,6 +109,7 @@ public sealed class GatedBackends
             catch (OperationCanceledException)
             {
                 Interlocked.Increment(ref gate._cancelled);
+                gate.Notify();
                 throw;
             }
             inner.Run(inputs, outputs, cancellationToken);

@@ -12,6 +12,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _awaited = [];
 
     private ServiceProcess(Process process, Uri address)
     {
@@ -37,7 +38,43 @@ public sealed class ServiceProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <paramref name="appFolder"/>/AttentionService.dll and waits until /health/ready answers 200.</summary>
+    /// <summary>
+    /// Waits until the process prints a line containing <paramref name="text"/> (or has printed one already); fails
+    /// with everything it printed if it exits first or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        TaskCompletionSource seen;
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal)) return;
+            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _awaited.Add((text, seen));
+        }
+        using var cancel = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            await Task.WhenAny(seen.Task, exited);
+            // Exiting ends the output first, so a line printed just before the exit has been seen by now.
+            if (seen.Task.IsCompleted) return;
+            await exited;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the service did not print '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        finally
+        {
+            cancel.Cancel();
+        }
+        throw new InvalidOperationException($"the service exited with code {_process.ExitCode} before printing '{text}':\n{Output}");
+    }
+
+    /// <summary>
+    /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
+    /// before Kestrel listens) and checks that /health/ready then answers 200.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
     {
         var port = FreePort();
@@ -58,29 +95,34 @@ public sealed class ServiceProcess : IAsyncDisposable
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !service._process.HasExited)
+        try
         {
-            try
-            {
-                if ((await service.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
-                    return service;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(200);
+            await service.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
+            var ready = await service.Client.GetAsync("/health/ready");
+            if (ready.StatusCode == HttpStatusCode.OK) return service;
+            throw new InvalidOperationException(
+                $"the service listens but /health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{service.Output}");
         }
-        var output = service.Output;
-        await service.DisposeAsync();
-        throw new InvalidOperationException($"the service did not become ready:\n{output}");
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     private void Append(string? line)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            for (var i = _awaited.Count - 1; i >= 0; i--)
+            {
+                if (!line.Contains(_awaited[i].Text, StringComparison.Ordinal)) continue;
+                _awaited[i].Seen.TrySetResult();
+                _awaited.RemoveAt(i);
+            }
+        }
     }
 
     private static int FreePort()

@@ -70,9 +70,16 @@ public sealed class AttendResponseWriterTests
         using var weights = Filled([1, 512, 512], seed: 6);
         var response = new AttendResponse { Model = "luong-dot", Backend = "onnx", Context = context, Weights = weights };
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16 * 1024, resumeWriterThreshold: 8 * 1024));
+        var body = new CountingWriter(pipe.Writer);
         await pipe.Reader.CompleteAsync();
 
-        await AttendResponseWriter.WriteAsync(pipe.Writer, response, CancellationToken.None);
+        await AttendResponseWriter.WriteAsync(body, response, CancellationToken.None);
+
+        // The first flush reports the reader gone; a writer that went on would flush and write the rest of the 3.7 MB.
+        Assert.Equal(1, body.Flushes);
+        Assert.True(body.Written == body.WrittenAtLastFlush,
+            $"{body.Written - body.WrittenAtLastFlush} bytes written after the flush that found the reader gone");
+        Assert.True(body.Written < WriteWhole(response).Length / 10, $"{body.Written} bytes written before stopping");
     }
 
     private static string WriteWhole(AttendResponse response)
@@ -100,6 +107,38 @@ public sealed class AttendResponseWriterTests
         await reader.CompleteAsync();
         return (Encoding.UTF8.GetString(bytes.ToArray()), reads);
     }
+
+    /// <summary>A pipe writer that counts the bytes written into it and its flushes.</summary>
+    private sealed class CountingWriter(PipeWriter inner) : PipeWriter
+    {
+        public long Written { get; private set; }
+
+        public long WrittenAtLastFlush { get; private set; }
+
+        public int Flushes { get; private set; }
+
+        public override void Advance(int bytes)
+        {
+            Written += bytes;
+            inner.Advance(bytes);
+        }
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            Flushes++;
+            WrittenAtLastFlush = Written;
+            return inner.FlushAsync(cancellationToken);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+    }
+
 
     private static Tensor<float> Filled(int[] shape, int seed)
     {
