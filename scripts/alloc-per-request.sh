@@ -111,7 +111,7 @@ load() {
     hey -n "$count" -c "$CONNECTIONS" -t 60 "$url" > "$log" 2>&1
   fi
   local ok
-  ok=$(awk '/\[200\]/ { print $2 }' "$log")
+  ok=$(awk '/Status code distribution/ { s = 1 } s && /\[200\]/ { print $2 }' "$log")
   if [[ "$ok" != "$count" ]] || grep -q "Error distribution" "$log"; then
     echo "expected $count answers 200 from $url${body:+ ($body)}, hey saw:" >&2
     sed -n '/Status code distribution/,$p' "$log" >&2

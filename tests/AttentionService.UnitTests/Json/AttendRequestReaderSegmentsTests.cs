@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Contracts.Json;
 using AttentionService.Tests.Support;

@@ -3,10 +3,10 @@ using System.Buffers;
 namespace AttentionService.Tests.Support;
 
 /// <summary>
-/// Bytes as a sequence of fixed-size segments, the way Kestrel hands a request body to a parser. Also compiled into
-/// benchmarks/AttentionService.Benchmarks (a linked file), which parses bodies in the same form.
+/// Bytes as a sequence of fixed-size segments, the way Kestrel hands a request body to a parser. The JSON benchmarks
+/// (benchmarks/AttentionService.Benchmarks) parse bodies in the same form.
 /// </summary>
-internal static class ByteSegments
+public static class ByteSegments
 {
     public static ReadOnlySequence<byte> Split(byte[] bytes, int size)
     {
