@@ -20,7 +20,7 @@
 #   LARGE_REQUESTS=10        requests timed for the large answer (tq = tv = 512, d = 64)
 #   OUT=/tmp/attention-bench published apps, payloads and raw wrk output
 #   PUBLISH=1                PUBLISH=0 reuses the apps already published in $OUT
-#   HOST_ENV="A=1 B=2"       extra environment for the host only, e.g. Attention__Concurrency__MaxConcurrentRequests=64
+#   HOST_ENV="A=1 B=2"       extra environment for the host only, e.g. Attention__Concurrency__MaxConcurrentRuns=64
 #   SERVER_ENV="A=1"         extra environment for both servers, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 #
 # The host runs in Release with Serilog's minimum level at Warning: its one Information line per request would

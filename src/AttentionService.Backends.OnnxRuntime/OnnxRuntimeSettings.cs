@@ -3,7 +3,10 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace AttentionService.Backends.OnnxRuntime;
 
-/// <summary>How the ONNX Runtime backend creates its sessions; bound from configuration by the host.</summary>
+/// <summary>
+/// How the ONNX Runtime backend creates its sessions; bound by the host from <c>Attention:OnnxRuntime</c> and validated
+/// at start by its source-generated validator.
+/// </summary>
 public sealed class OnnxRuntimeSettings
 {
     /// <summary>The configuration section the host binds this from.</summary>

@@ -1,29 +1,27 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AttentionService.Contracts;
 
 /// <summary>Bounds on one /attend request; anything larger is refused with 413 before inference.</summary>
 public sealed class RequestLimits
 {
-    [Range(1024, 1L << 30)]
+    [SettingRange(1024, 1L << 30)]
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
-    [Range(1, 1 << 16)]
+    [SettingRange(1, 1 << 16)]
     public int MaxBatch { get; set; } = 64;
 
     /// <summary>Longest query or values sequence (tq, tv).</summary>
-    [Range(1, 1 << 16)]
+    [SettingRange(1, 1 << 16)]
     public int MaxSequenceLength { get; set; } = 4096;
 
     /// <summary>Widest feature dimension (d).</summary>
-    [Range(1, 1 << 16)]
+    [SettingRange(1, 1 << 16)]
     public int MaxFeatures { get; set; } = 4096;
 
     /// <summary>Most numbers in one input tensor, and in the weights answer (batch · tq · tv).</summary>
-    [Range(1, 1 << 28)]
+    [SettingRange(1, 1 << 28)]
     public int MaxElements { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Deepest JSON nesting accepted (a rank-3 tensor inside the request object needs 4).</summary>
-    [Range(4, 64)]
+    [SettingRange(4, 64)]
     public int MaxJsonDepth { get; set; } = 8;
 }

@@ -1,43 +1,53 @@
 using AttentionService.Configuration;
 using AttentionService.Hosting;
 using AttentionService.Http;
-using Prometheus;
 
 var builder = WebApplication.CreateBuilder(args);
+try
+{
+    // Settings (validated at start), logging, graceful shutdown.
+    builder.Services.AddAttentionOptions();
+    builder.Services.AddAttentionLogging();
+    builder.Services.AddShutdownDrain();
 
-// Settings (validated at start), logging, graceful shutdown.
-builder.Services.AddAttentionOptions();
-builder.AddAttentionLogging();
-builder.Services.AddShutdownDrain();
+    // Models: the repository, both backends, readiness, metrics.
+    builder.Services.AddAttentionBackends();
+    builder.Services.AddModelRegistry();
+    builder.Services.AddModelHealthChecks();
+    builder.Services.AddAttentionMetrics();
 
-// Models: the repository, both backends, readiness.
-builder.Services.AddAttentionBackends();
-builder.Services.AddModelRegistry();
-builder.Services.AddModelHealthChecks();
+    // HTTP surface: JSON, problem details, overload protection, OpenAPI.
+    builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
+    builder.Services.AddAttentionProblemDetails();
+    builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
+    builder.Services.AddInferenceProtection();
+    builder.Services.AddAttentionSwagger();
 
-// HTTP surface: JSON, problem details, overload protection, OpenAPI.
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
-builder.Services.AddAttentionProblemDetails();
-builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
-builder.Services.AddInferenceProtection();
-builder.Services.AddAttentionSwagger();
+    var app = builder.Build();
+    app.ValidateSettings();
 
-var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseAttentionRequestLogging();
+    app.UseRouting();
+    app.UseAttentionHttpMetrics();
+    app.UseRequestTimeouts();
+    app.UseAttentionSwagger();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAttentionRequestLogging();
-app.UseRouting();
-app.UseHttpMetrics();
-app.UseRequestTimeouts();
-app.UseAttentionSwagger();
+    app.MapAttendApi();
+    app.MapModelsApi();
+    app.MapHealthApi();
+    app.MapAttentionMetrics();
 
-app.MapAttendApi();
-app.MapModelsApi();
-app.MapHealthApi();
-app.MapMetrics();
-
-app.Run();
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (InvalidSettings.Describe(e, builder.Configuration) is { } line)
+{
+    // A bad setting is the operator's to fix: one line naming it, not a stack trace.
+    Console.Error.WriteLine($"AttentionService cannot start: {line}");
+    return 1;
+}
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -1,20 +1,23 @@
-using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
-using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace AttentionService.Configuration;
 
-/// <summary>The service's settings, bound from the <c>Attention</c> configuration section and validated at start.</summary>
+/// <summary>
+/// The service's settings, bound from the <c>Attention</c> configuration section and validated at start. The defaults
+/// here are the ones appsettings.json states (a test holds them equal); ONNX Runtime's session settings are
+/// <c>Attention:OnnxRuntime</c> (<see cref="Backends.OnnxRuntime.OnnxRuntimeSettings"/>).
+/// </summary>
 public sealed class AttentionOptions
 {
     public const string SectionName = "Attention";
 
     /// <summary>Folder of <c>&lt;name&gt;.onnx</c> files. Empty: the repository's models/ when run from source, else the app's own models/.</summary>
-    public string? ModelsPath { get; set; }
+    public string ModelsPath { get; set; } = "";
 
     /// <summary>Model used when a request names none.</summary>
-    [Required, RegularExpression(ModelName.Pattern)]
+    [ModelNameSetting]
     public string DefaultModel { get; set; } = "luong-dot";
 
     /// <summary>Which backend serves requests that do not name one.</summary>
@@ -25,11 +28,8 @@ public sealed class AttentionOptions
     /// on the managed backend first and ONNX Runtime second: at such sizes the managed kernels measured several times
     /// faster (docs/performance.md). 0 puts ONNX Runtime first for every request.
     /// </summary>
-    [Range(0, int.MaxValue)]
+    [SettingRange(0, int.MaxValue)]
     public int AutoManagedMaxScores { get; set; } = 1024;
-
-    /// <summary>Execution provider for ONNX Runtime; Cuda falls back to CPU (with a warning) where unavailable.</summary>
-    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
     /// <summary>Console log format: readable text, or compact JSON for containers.</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
@@ -41,14 +41,14 @@ public sealed class AttentionOptions
     public ConcurrencyOptions Concurrency { get; set; } = new();
 
     /// <summary>Longest an /attend request may take, queueing included, before it is stopped and answered 503.</summary>
-    [Range(1, 3600)]
+    [SettingRange(1, 3600)]
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
     /// On SIGTERM, readiness turns false at once and the service keeps serving this long, so load balancers stop
     /// sending before the listener closes; then in-flight requests finish and new connections are refused.
     /// </summary>
-    [Range(0, 300)]
+    [SettingRange(0, 300)]
     public int ShutdownDrainSeconds { get; set; } = 5;
 }
 

@@ -8,5 +8,5 @@ public sealed class ModelsPathValidator : IValidateOptions<AttentionOptions>
     public ValidateOptionsResult Validate(string? name, AttentionOptions options) =>
         Directory.Exists(options.ModelsPath)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Attention:ModelsPath '{options.ModelsPath}' is not an existing folder");
+            : ValidateOptionsResult.Fail($"Attention:ModelsPath is '{options.ModelsPath}', not an existing folder; allowed: a folder of <name>.onnx files");
 }

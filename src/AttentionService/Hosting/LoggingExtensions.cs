@@ -1,4 +1,5 @@
 using AttentionService.Configuration;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -8,33 +9,50 @@ namespace AttentionService.Hosting;
 public static class LoggingExtensions
 {
     /// <summary>
-    /// Serilog to the console: readable text by default, compact JSON (one event per line) when
-    /// <c>Attention:LogFormat</c> is <c>Json</c>, as in containers. Framework chatter is held to warnings so a request
-    /// logs one line; the <c>Serilog</c> configuration section can override levels.
+    /// The request line: method, path, status, elapsed, then for /attend the model, backend and shapes that
+    /// <see cref="InferenceSummaryEnricher"/> gathers into <c>Inference</c> (empty for other requests).
     /// </summary>
-    public static WebApplicationBuilder AddAttentionLogging(this WebApplicationBuilder builder)
-    {
-        var format = builder.Configuration.GetValue($"{AttentionOptions.SectionName}:{nameof(AttentionOptions.LogFormat)}", LogFormat.Text);
-        builder.Services.AddSerilog(logger =>
+    public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms{Inference:l}";
+
+    /// <summary>
+    /// Serilog to the console: readable text by default, compact JSON (one event per line) when
+    /// <c>Attention:LogFormat</c> is <c>Json</c>, as in containers. Levels come from the <c>Serilog</c> section
+    /// (appsettings.json holds framework chatter to warnings, so a request logs one line); sinks and enrichers
+    /// registered as services are added too (tests capture events that way).
+    /// </summary>
+    public static IServiceCollection AddAttentionLogging(this IServiceCollection services) =>
+        services.AddSerilog((services, logger) =>
         {
-            logger.MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-                .ReadFrom.Configuration(builder.Configuration)
+            logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
+                .ReadFrom.Services(services)
                 .Enrich.FromLogContext();
-            if (format == LogFormat.Json)
+            if (services.GetRequiredService<IOptions<AttentionOptions>>().Value.LogFormat == LogFormat.Json)
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             else
                 logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         });
-        return builder;
-    }
 
-    /// <summary>One line per request: method, path, status, elapsed, plus the model and backend that answered.</summary>
+    /// <summary>One line per request; readiness answering 503 during a drain is expected, so it is not an error.</summary>
     public static WebApplication UseAttentionRequestLogging(this WebApplication app)
     {
+        var drain = app.Services.GetRequiredService<ShutdownDrain>();
         app.UseSerilogRequestLogging(options =>
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms");
+        {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>().ForContext(new InferenceSummaryEnricher());
+            options.MessageTemplate = RequestTemplate;
+            options.GetLevel = (http, _, exception) => RequestLevel(http, exception, drain.IsDraining);
+        });
         return app;
+    }
+
+    private const string ReadinessPath = "/health/ready";
+
+    internal static LogEventLevel RequestLevel(HttpContext http, Exception? exception, bool draining)
+    {
+        if (exception is not null) return LogEventLevel.Error;
+        var status = http.Response.StatusCode;
+        if (status == StatusCodes.Status503ServiceUnavailable && draining && http.Request.Path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase))
+            return LogEventLevel.Information;
+        return status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
     }
 }

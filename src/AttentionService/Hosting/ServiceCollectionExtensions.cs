@@ -12,7 +12,6 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<ModelLoadingService>();
-        services.AddSingleton<AttentionMetrics>();
         services.AddSingleton<InferenceRunner>();
         services.AddSingleton<AttendPipeline>();
         return services;

@@ -6,32 +6,33 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// The service's own Prometheus series, labelled by model and backend, beside the HTTP ones (requests by status,
-/// latency histogram, in-flight) that <c>UseHttpMetrics</c> records.
+/// latency histogram, in-flight) that <c>UseHttpMetrics</c> records; created on the host's own registry, so each host
+/// (in tests, each WebApplicationFactory) counts only its own requests.
 /// </summary>
-public sealed class AttentionMetrics
+public sealed class AttentionMetrics(IMetricFactory factory)
 {
-    private static readonly Counter Inferences = Metrics.CreateCounter(
-        "attention_inferences_total", "Inferences answered, by model and the backend that ran them.", "model", "backend");
+    private readonly Counter _inferences = factory.CreateCounter(
+        "attention_inferences_total", "Inferences answered, by model and the backend that ran them.", ["model", "backend"]);
 
-    private static readonly Histogram InferenceSeconds = Metrics.CreateHistogram(
+    private readonly Histogram _inferenceSeconds = factory.CreateHistogram(
         "attention_inference_duration_seconds", "Time spent in a backend's run.",
         new HistogramConfiguration { LabelNames = ["model", "backend"], Buckets = Histogram.ExponentialBuckets(0.00001, 2, 20) });
 
-    private static readonly Counter Fallbacks = Metrics.CreateCounter(
-        "attention_fallbacks_total", "Times a backend could not serve and the next one on the route was tried.", "model", "from", "to");
+    private readonly Counter _fallbacks = factory.CreateCounter(
+        "attention_fallbacks_total", "Times a backend could not serve and the next one on the route was tried.", ["model", "from", "to"]);
 
-    private static readonly Counter RejectedRequests = Metrics.CreateCounter(
+    private readonly Counter _rejectedRequests = factory.CreateCounter(
         "attention_rejected_requests_total", "Requests answered 503 because every inference slot and the queue were full.");
 
     public void Inference(string model, BackendKind backend, TimeSpan elapsed)
     {
         var wire = backend.ToWireName();
-        Inferences.WithLabels(model, wire).Inc();
-        InferenceSeconds.WithLabels(model, wire).Observe(elapsed.TotalSeconds);
+        _inferences.WithLabels(model, wire).Inc();
+        _inferenceSeconds.WithLabels(model, wire).Observe(elapsed.TotalSeconds);
     }
 
-    public void Rejected() => RejectedRequests.Inc();
+    public void Rejected() => _rejectedRequests.Inc();
 
     public void Fallback(string model, BackendKind from, BackendKind to) =>
-        Fallbacks.WithLabels(model, from.ToWireName(), to.ToWireName()).Inc();
+        _fallbacks.WithLabels(model, from.ToWireName(), to.ToWireName()).Inc();
 }

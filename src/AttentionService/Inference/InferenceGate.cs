@@ -6,7 +6,7 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// Bounds the inferences executing at once, as an inference server bounds a model's instances: at most
-/// <see cref="ConcurrencyOptions.EffectiveMaxConcurrentRequests"/> run, <see cref="ConcurrencyOptions.QueueLength"/>
+/// <see cref="ConcurrencyOptions.EffectiveMaxConcurrentRuns"/> run, <see cref="ConcurrencyOptions.QueueLength"/>
 /// more wait (oldest first), and the rest are refused at once. Only the backend run is gated, not reading the body or
 /// writing the answer: when the gate wrapped the whole request, 16 clients on 2 permits meant 14 queued requests each
 /// resumed on another thread, 9 context switches a request against 2 without it.
@@ -18,7 +18,7 @@ public sealed class InferenceGate : IDisposable
     public InferenceGate(IOptions<AttentionOptions> options)
     {
         var concurrency = options.Value.Concurrency;
-        Permits = concurrency.EffectiveMaxConcurrentRequests;
+        Permits = concurrency.EffectiveMaxConcurrentRuns;
         QueueLength = concurrency.QueueLength;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {

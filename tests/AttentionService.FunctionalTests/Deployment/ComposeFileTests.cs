@@ -48,7 +48,7 @@ public sealed class ComposeFileTests
 
         Assert.Equal("[\"gpu\"]", JsonSerializer.Serialize(service.GetProperty("profiles")));
         Assert.Equal("-p:OnnxRuntimeGpu=true", Text(service, "build", "args", "PUBLISH_ARGS"));
-        Assert.Equal("Cuda", Text(service, "environment", "Attention__ExecutionProvider"));
+        Assert.Equal("Cuda", Text(service, "environment", "Attention__OnnxRuntime__ExecutionProvider"));
         Assert.Equal("Json", Text(service, "environment", "Attention__LogFormat"));
         Assert.Contains(service.GetProperty("volumes").EnumerateArray(),
             v => v.GetString()!.EndsWith(":/app/models:ro", StringComparison.Ordinal));

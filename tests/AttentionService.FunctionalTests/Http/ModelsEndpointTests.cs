@@ -37,7 +37,7 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
     [Fact]
     public async Task ACudaRequestWithoutCudaServesOnCpuAndSaysSo()
     {
-        using var cuda = new AttentionServiceFactory { Settings = { ["Attention:ExecutionProvider"] = "Cuda" } };
+        using var cuda = new AttentionServiceFactory { Settings = { ["Attention:OnnxRuntime:ExecutionProvider"] = "Cuda" } };
         var client = cuda.CreateClient();
 
         var model = JsonNode.Parse(await client.GetStringAsync("/models/luong-dot"))!;

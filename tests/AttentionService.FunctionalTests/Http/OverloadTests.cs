@@ -14,7 +14,7 @@ public sealed class OverloadTests
         var gate = new GatedBackends();
         using var factory = new AttentionServiceFactory
         {
-            Settings = { ["Attention:Concurrency:MaxConcurrentRequests"] = "1", ["Attention:Concurrency:QueueLength"] = "1", ["Attention:Concurrency:RetryAfterSeconds"] = "2" },
+            Settings = { ["Attention:Concurrency:MaxConcurrentRuns"] = "1", ["Attention:Concurrency:QueueLength"] = "1", ["Attention:Concurrency:RetryAfterSeconds"] = "2" },
             ConfigureTestServices = gate.Install,
         };
         var client = factory.CreateClient();
@@ -43,7 +43,7 @@ public sealed class OverloadTests
     {
         using var factory = new AttentionServiceFactory
         {
-            Settings = { ["Attention:Concurrency:MaxConcurrentRequests"] = "1", ["Attention:Concurrency:QueueLength"] = "0" },
+            Settings = { ["Attention:Concurrency:MaxConcurrentRuns"] = "1", ["Attention:Concurrency:QueueLength"] = "0" },
         };
         var client = factory.CreateClient();
         var body = System.Text.Encoding.UTF8.GetBytes(Body);

@@ -110,6 +110,41 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="appFolder"/>/AttentionService.dll with <paramref name="arguments"/> until it exits by itself
+    /// (a start-up that fails), returning its exit code and what it wrote to each stream, line by line.
+    /// </summary>
+    public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = appFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{FreePort()}");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the service did not exit within {timeout}:\n{await stdout}{await stderr}");
+        }
+        return (process.ExitCode, Lines(await stdout), Lines(await stderr));
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     private void Append(string? line)
     {
         if (line is null) return;

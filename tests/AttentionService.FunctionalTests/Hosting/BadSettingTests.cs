@@ -1,0 +1,28 @@
+using AttentionService.Tests.Support;
+
+namespace AttentionService.Tests.Hosting;
+
+/// <summary>
+/// The built app started as its own process with one bad setting: it stops at once with exit code 1 and one line on
+/// stderr naming the key, the value and what is allowed, instead of an unhandled exception's stack trace (exit 134).
+/// </summary>
+public sealed class BadSettingTests
+{
+    [Theory]
+    [InlineData("--Attention:Backend=Foo", "Attention:Backend is 'Foo'; allowed: Auto, Onnx, Managed")]
+    [InlineData("--Attention:Limits:MaxBatch=0", "Attention:Limits:MaxBatch is 0; allowed: 1 to 65536")]
+    [InlineData("--Attention:Limits:MaxBatch=abc", "Attention:Limits:MaxBatch is 'abc'; allowed: a whole number from 1 to 65536")]
+    [InlineData("--Attention:OnnxRuntime:ExecutionProvider=Tpu", "Attention:OnnxRuntime:ExecutionProvider is 'Tpu'; allowed: Cpu, Cuda")]
+    [InlineData("--Attention:OnnxRuntime:IntraOpNumThreads=-2", "Attention:OnnxRuntime:IntraOpNumThreads is -2; allowed: 0 to 2147483647")]
+    [InlineData("--Attention:ModelsPath=/no/such/models", "Attention:ModelsPath is '/no/such/models', not an existing folder")]
+    public async Task ABadSettingStopsTheServiceWithOneLineNamingItAndExitCode1(string argument, string expected)
+    {
+        var (exitCode, stdout, stderr) = await ServiceProcess.RunToExitAsync(AppContext.BaseDirectory, TimeSpan.FromSeconds(60), argument);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}\nstdout:\n{string.Join('\n', stdout)}\nstderr:\n{string.Join('\n', stderr)}");
+        var line = Assert.Single(stderr);
+        Assert.StartsWith("AttentionService cannot start: ", line);
+        Assert.Contains(expected, line);
+        Assert.Empty(stdout);
+    }
+}
