@@ -1,12 +1,14 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Microsoft.Extensions.ObjectPool;
 
 namespace AttentionService.Contracts.Json;
 
 /// <summary>
 /// Writes an <see cref="AttendResponse"/> as JSON straight into the response pipe, flushing every
 /// <see cref="FlushBytes"/> so a large answer starts to leave at once and is never held whole in memory (a
-/// 512 × 512 answer is 3.7 MB of text). The bytes are those the source-generated serializer writes.
+/// 512 × 512 answer is 3.7 MB of text). The text is what nested JSON arrays of the same numbers are.
 /// </summary>
 public static class AttendResponseWriter
 {
@@ -18,17 +20,39 @@ public static class AttendResponseWriter
     private static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
     private static readonly JsonEncodedText Weights = JsonEncodedText.Encode("weights");
 
+    /// <summary>Writers between answers, pointed at nothing: one per answer in flight, not one allocated per answer.</summary>
+    private static readonly ObjectPool<Utf8JsonWriter> Writers = new DefaultObjectPool<Utf8JsonWriter>(new WriterPolicy());
+
+    private static readonly ArrayBufferWriter<byte> NoOutput = new(1);
+
     public static async Task WriteAsync(PipeWriter body, AttendResponse response, CancellationToken cancellationToken)
     {
-        // Not disposed: disposing flushes, and after a hang-up there is nowhere to flush to.
-        var writer = new Utf8JsonWriter(body);
-        WriteStart(writer, response);
-        writer.WritePropertyName(Context);
-        if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return;
-        writer.WritePropertyName(Weights);
-        if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return;
-        writer.WriteEndObject();
-        writer.Flush();
+        var writer = Writers.Get();
+        writer.Reset(body);
+        try
+        {
+            WriteStart(writer, response);
+            writer.WritePropertyName(Context);
+            if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return;
+            writer.WritePropertyName(Weights);
+            if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return;
+            writer.WriteEndObject();
+            writer.Flush();
+        }
+        finally
+        {
+            // Never disposed (disposing flushes, and after a hang-up there is nowhere to flush to): reset, which drops
+            // what is pending, and the pipe is no longer referenced.
+            writer.Reset(NoOutput);
+            Writers.Return(writer);
+        }
+    }
+
+    private sealed class WriterPolicy : PooledObjectPolicy<Utf8JsonWriter>
+    {
+        public override Utf8JsonWriter Create() => new(NoOutput);
+
+        public override bool Return(Utf8JsonWriter writer) => true;
     }
 
     private static void WriteStart(Utf8JsonWriter writer, AttendResponse response)

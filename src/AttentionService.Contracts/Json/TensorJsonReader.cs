@@ -22,7 +22,7 @@ internal static class TensorJsonReader
         try
         {
             ReadArray(ref reader, 0, ref state);
-            var shape = state.Dims[..state.Rank].ToArray();
+            var shape = ((ReadOnlySpan<int>)state.Dims)[..state.Rank].ToArray();
             var tensor = Tensor.AdoptPooled(state.Buffer, shape);
             state.Buffer = null!;
             return tensor;
@@ -95,13 +95,32 @@ internal static class TensorJsonReader
 
     private static RequestFormatException Malformed(string detail) => new(InferenceError.BadRequest(detail));
 
+    /// <summary>One count per nesting level, up to <see cref="MaxRank"/>.</summary>
+    [System.Runtime.CompilerServices.InlineArray(MaxRank)]
+    private struct Dimensions
+    {
+        private int _first;
+
+        /// <summary>Every level's size not yet seen (-1).</summary>
+        public static Dimensions Unknown
+        {
+            get
+            {
+                var dims = new Dimensions();
+                ((Span<int>)dims).Fill(-1);
+                return dims;
+            }
+        }
+    }
+
     private struct State(string field, bool booleans, int maxRank, int maxElements)
     {
         public readonly string Field = field;
         public readonly bool Booleans = booleans;
         public readonly int MaxRank = maxRank;
-        public readonly int[] Dims = [-1, -1, -1, -1, -1, -1, -1, -1];
-        public readonly int[] Index = new int[maxRank];
+        // Inline, so reading a tensor allocates only its buffer and its shape.
+        public Dimensions Dims = Dimensions.Unknown;
+        public Dimensions Index;
         public int Rank = -1;
         public float[] Buffer = ArrayPool<float>.Shared.Rent(1024);
         private int _count;

@@ -126,7 +126,6 @@ public sealed class ModelSignature
     {
         if (inputs.Length != Inputs.Count)
             return $"the model takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}), got {inputs.Length}";
-        var bound = new Dictionary<string, (int Size, string Where)>(StringComparer.Ordinal);
         for (var i = 0; i < Inputs.Count; i++)
         {
             var spec = Inputs[i];
@@ -140,11 +139,21 @@ public sealed class ModelSignature
                 var dimension = name ?? $"dimension {axis}";
                 if (spec.Shape[axis] >= 0 && shape[axis] != spec.Shape[axis])
                     return $"{label} has {dimension} = {shape[axis]}, the model needs {spec.Shape[axis]} {spec.ShapeText}";
-                if (name is null) continue;
-                if (bound.TryGetValue(name, out var seen) && seen.Size != shape[axis])
-                    return $"{label} has {name} = {shape[axis]} but {seen.Where} has {name} = {seen.Size}";
-                bound.TryAdd(name, (shape[axis], label));
+                if (name is null || FirstWithName(inputs, i, name) is not var (input, size) || size == shape[axis]) continue;
+                return $"{label} has {name} = {shape[axis]} but {labels?[input] ?? Inputs[input].Name} has {name} = {size}";
             }
+        }
+        return null;
+    }
+
+    /// <summary>The first input before <paramref name="before"/> with a dimension named <paramref name="name"/>, and its size there.</summary>
+    private (int Input, int Size)? FirstWithName(ReadOnlySpan<TensorView> inputs, int before, string name)
+    {
+        for (var i = 0; i < before; i++)
+        {
+            var names = Inputs[i].DimNames;
+            for (var axis = 0; axis < names.Length; axis++)
+                if (names[axis] == name) return (i, inputs[i].Shape[axis]);
         }
         return null;
     }

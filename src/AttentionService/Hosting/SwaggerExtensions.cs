@@ -41,7 +41,8 @@ public static class SwaggerExtensions
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)
     {
-        app.UseSwagger();
+        // Only under /swagger: the middleware resolves a document generator on every request it sees.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwagger());
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint(DocumentPath, "AttentionService v1");

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using AttentionService.Contracts;
 using AttentionService.Inference;
 using AttentionService.Registry;
@@ -50,12 +52,26 @@ public static class AttendApi
         log.Set("Shapes", ShapesText(request));
     }
 
+    /// <summary>"query [1, 2, 4], values [1, 3, 4]": one string, built on the stack.</summary>
     private static string ShapesText(AttendRequest request)
     {
-        var text = $"query [{string.Join(", ", request.Query.Shape)}]";
-        if (request.Keys is { } keys) text += $", keys [{string.Join(", ", keys.Shape)}]";
-        text += $", values [{string.Join(", ", request.Values.Shape)}]";
-        if (request.Mask is { } mask) text += $", mask [{string.Join(", ", mask.Shape)}]";
-        return text;
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        AppendShape(ref text, "query", request.Query.Shape);
+        if (request.Keys is { } keys) AppendShape(ref text, ", keys", keys.Shape);
+        AppendShape(ref text, ", values", request.Values.Shape);
+        if (request.Mask is { } mask) AppendShape(ref text, ", mask", mask.Shape);
+        return text.ToStringAndClear();
+    }
+
+    private static void AppendShape(ref DefaultInterpolatedStringHandler text, string name, int[] shape)
+    {
+        text.AppendLiteral(name);
+        text.AppendLiteral(" [");
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            if (axis > 0) text.AppendLiteral(", ");
+            text.AppendFormatted(shape[axis]);
+        }
+        text.AppendLiteral("]");
     }
 }

@@ -28,14 +28,25 @@ public sealed class AttendBody
     public static async ValueTask<AttendBody> BindAsync(HttpContext http, ParameterInfo parameter)
     {
         var request = http.Request;
-        if (!request.HasJsonContentType())
-            return new(null, InferenceError.UnsupportedMediaType($"send the body as application/json, not '{request.ContentType ?? "no content type"}'"));
-        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            return new(null, InferenceError.UnsupportedMediaType($"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported"));
+        if (ContentTypeError(request) is { } unsupported) return new(null, unsupported);
 
         var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
         var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted);
         return new(parsed, error);
+    }
+
+    /// <summary>Why the body's content type is not JSON in UTF-8, or null; the two usual spellings are matched without parsing.</summary>
+    private static InferenceError? ContentTypeError(HttpRequest request)
+    {
+        var contentType = request.ContentType;
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (!request.HasJsonContentType())
+            return InferenceError.UnsupportedMediaType($"send the body as application/json, not '{contentType ?? "no content type"}'");
+        if (MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return InferenceError.UnsupportedMediaType($"send the JSON as UTF-8; charset '{mediaType.Charset}' is not supported");
+        return null;
     }
 }

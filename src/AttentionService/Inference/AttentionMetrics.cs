@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AttentionService.Core.Backends;
 using AttentionService.Registry;
 using Prometheus;
@@ -24,11 +25,15 @@ public sealed class AttentionMetrics(IMetricFactory factory)
     private readonly Counter _rejectedRequests = factory.CreateCounter(
         "attention_rejected_requests_total", "Requests answered 503 because every inference slot and the queue were full.");
 
+    /// <summary>The series of each model and backend, looked up once: labelling a metric allocates.</summary>
+    private readonly ConcurrentDictionary<(string Model, BackendKind Backend), (Counter.Child Count, Histogram.Child Seconds)> _series = new();
+
     public void Inference(string model, BackendKind backend, TimeSpan elapsed)
     {
-        var wire = backend.ToWireName();
-        _inferences.WithLabels(model, wire).Inc();
-        _inferenceSeconds.WithLabels(model, wire).Observe(elapsed.TotalSeconds);
+        var (count, seconds) = _series.GetOrAdd((model, backend), static (key, metrics) =>
+            (metrics._inferences.WithLabels(key.Model, key.Backend.ToWireName()), metrics._inferenceSeconds.WithLabels(key.Model, key.Backend.ToWireName())), this);
+        count.Inc();
+        seconds.Observe(elapsed.TotalSeconds);
     }
 
     public void Rejected() => _rejectedRequests.Inc();

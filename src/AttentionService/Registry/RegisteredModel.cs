@@ -29,7 +29,12 @@ public sealed class RegisteredModel : IDisposable
     public static RegisteredModel Failed(string name, string error) =>
         new(name, null, [], error);
 
-    public BackendSlot? Slot(BackendKind kind) => Backends.FirstOrDefault(b => b.Kind == kind);
+    public BackendSlot? Slot(BackendKind kind)
+    {
+        foreach (var slot in Backends)
+            if (slot.Kind == kind) return slot;
+        return null;
+    }
 
     private static readonly BackendKind[] OnnxOnly = [BackendKind.Onnx];
     private static readonly BackendKind[] ManagedOnly = [BackendKind.Managed];
