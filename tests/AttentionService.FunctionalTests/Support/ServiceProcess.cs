@@ -78,18 +78,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = appFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-
-        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -110,11 +99,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="appFolder"/>/AttentionService.dll with <paramref name="arguments"/> until it exits by itself
-    /// (a start-up that fails), returning its exit code and what it wrote to each stream, line by line.
-    /// </summary>
-    public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments)
+    /// <summary>The published app in <paramref name="appFolder"/> on loopback <paramref name="port"/>, in Production, with its output captured.</summary>
+    private static ProcessStartInfo StartInfo(string appFolder, int port, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -123,11 +109,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{FreePort()}");
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        return start;
+    }
 
-        using var process = Process.Start(start)!;
+    /// <summary>
+    /// Runs <paramref name="appFolder"/>/AttentionService.dll with <paramref name="arguments"/> until it exits by itself
+    /// (a start-up that fails), returning its exit code and what it wrote to each stream, line by line.
+    /// </summary>
+    public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(appFolder, FreePort(), arguments))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
