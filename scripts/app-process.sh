@@ -7,8 +7,9 @@ stop_app() {
   if [[ -n $app_pid ]] && kill -0 "$app_pid" 2> /dev/null; then
     kill "$app_pid" 2> /dev/null
     for _ in $(seq 1 150); do kill -0 "$app_pid" 2> /dev/null || break; sleep 0.1; done
-    kill -9 "$app_pid" 2> /dev/null
-    wait "$app_pid" 2> /dev/null
+    # Both fail when the app has already exited (and wait returns its status): not errors under set -e.
+    kill -9 "$app_pid" 2> /dev/null || true
+    wait "$app_pid" 2> /dev/null || true
   fi
   app_pid=""
 }
