@@ -4,17 +4,17 @@ using AttentionService.Onnx.Protos;
 namespace AttentionService.Core.Models;
 
 /// <summary>A model file read once from the repository: its bytes, the parsed graph, and its signature.</summary>
-public sealed record ModelSource(string Name, string Path, byte[] Bytes, ModelProto Proto, ModelSignature Signature)
+public sealed record ModelSource(string Name, byte[] Bytes, ModelProto Proto, ModelSignature Signature)
 {
     /// <summary>Reads and parses <paramref name="path"/>; throws IOException or InvalidDataException saying why it cannot.</summary>
     public static ModelSource Read(string name, string path)
     {
         var bytes = File.ReadAllBytes(path);
         var proto = OnnxModelFile.Parse(bytes);
-        return new ModelSource(name, path, bytes, proto, ModelSignature.FromOnnx(proto));
+        return new ModelSource(name, bytes, proto, ModelSignature.FromOnnx(proto));
     }
 
     /// <summary>A model built in memory, with the bytes it would have as a file.</summary>
-    public static ModelSource FromProto(string name, string path, ModelProto proto) =>
-        new(name, path, OnnxModelFile.ToBytes(proto), proto, ModelSignature.FromOnnx(proto));
+    public static ModelSource FromProto(string name, ModelProto proto) =>
+        new(name, OnnxModelFile.ToBytes(proto), proto, ModelSignature.FromOnnx(proto));
 }

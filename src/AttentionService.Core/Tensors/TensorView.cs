@@ -38,8 +38,8 @@ public readonly struct TensorView<T> where T : unmanaged
         return new TensorView<T>(_buffer, length, shape);
     }
 
-    /// <summary>Whether the two views share any element.</summary>
-    public bool Overlaps(TensorView<T> other) => Span.Overlaps(other.Span);
+    /// <summary>Whether the two views share any element (views start at their array's first element, so: the same array).</summary>
+    public bool Overlaps(TensorView<T> other) => ReferenceEquals(_buffer, other._buffer) && Length > 0 && other.Length > 0;
 
     public static implicit operator TensorView(TensorView<T> view) => new(view._buffer, view.Length, view.Shape, TensorElementTypes.Of<T>());
 
@@ -76,8 +76,8 @@ public readonly struct TensorView
         ? new TensorView<T>(typed, Length, Shape)
         : throw new InvalidCastException($"the tensor holds {ElementType}, not {TensorElementTypes.Of<T>()}");
 
-    /// <summary>Whether the two views share any byte of memory.</summary>
-    public bool Overlaps(TensorView other) => Bytes.Overlaps(other.Bytes);
+    /// <summary>Whether the two views share any element (views start at their array's first element, so: the same array).</summary>
+    public bool Overlaps(TensorView other) => ReferenceEquals(_buffer, other._buffer) && Length > 0 && other.Length > 0;
 
     /// <summary>Pins the elements until the handle is disposed, for native code that reads or writes them.</summary>
     public System.Buffers.MemoryHandle Pin() => ElementType switch
@@ -88,13 +88,6 @@ public readonly struct TensorView
         _ => throw new InvalidOperationException($"no element type {ElementType}"),
     };
 
-    private ReadOnlySpan<byte> Bytes => ElementType switch
-    {
-        TensorElementType.Float32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(As<float>().Span),
-        TensorElementType.Int64 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(As<long>().Span),
-        TensorElementType.Bool => System.Runtime.InteropServices.MemoryMarshal.AsBytes(As<bool>().Span),
-        _ => throw new InvalidOperationException($"no element type {ElementType}"),
-    };
 
     public override string ToString() => $"TensorView<{ElementType}>{Tensor.ShapeText(Shape)}";
 }

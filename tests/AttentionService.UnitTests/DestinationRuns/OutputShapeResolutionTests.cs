@@ -91,7 +91,7 @@ public class OutputShapeResolutionTests
         var x = g.Input("x", "n", 4);
         g.Node("Transpose", [x], "y", GraphBuilder.Attribute("perm", 1L, 0L));
         g.Output("y", 4, "m");
-        var model = ModelSource.FromProto("unresolvable", "unresolvable.onnx", g.ToModel(OnnxVersions.Opset, "test graph", []));
+        var model = ModelSource.FromProto("unresolvable", g.ToModel(OnnxVersions.Opset, "test graph", []));
         using var input = Tensor.Wrap(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), 3, 4);
 
         Assert.False(model.Signature.CanResolveOutputShapes);

@@ -11,7 +11,7 @@ public static class ManagedModels
 {
     public static ModelSource Source(string name) => ModelSource.Read(name, RepoPaths.Model(name));
 
-    public static ModelSource Source(ModelProto proto) => ModelSource.FromProto(proto.Graph.Name, "(built in test)", proto);
+    public static ModelSource Source(ModelProto proto) => ModelSource.FromProto(proto.Graph.Name, proto);
 
     public static ManagedBackend Load(string name) => (ManagedBackend)new ManagedBackendFactory().Create(Source(name));
 

@@ -10,5 +10,5 @@ internal static class ModelSources
 {
     public static ModelSource FromRepository(string name) => ModelSource.Read(name, RepoPaths.Model(name));
 
-    public static ModelSource FromProto(string name, ModelProto proto) => ModelSource.FromProto(name, name + ".onnx", proto);
+    public static ModelSource FromProto(string name, ModelProto proto) => ModelSource.FromProto(name, proto);
 }

@@ -1,0 +1,43 @@
+using AttentionService.Contracts;
+using AttentionService.Core.Backends;
+using AttentionService.Core.Tensors;
+
+namespace AttentionService.Inference;
+
+/// <summary>
+/// What the pipeline made of a request: an answer whose tensors are views of the outputs this outcome owns (dispose it
+/// once the answer is written), or an error. <see cref="Model"/> is set once a model was chosen, for the request's log.
+/// </summary>
+public sealed class AttendOutcome : IDisposable
+{
+    private readonly Tensor<float>[]? _outputs;
+
+    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, Tensor<float>[]? outputs)
+    {
+        Response = response;
+        Error = error;
+        Model = model;
+        Backend = backend;
+        _outputs = outputs;
+    }
+
+    public AttendResponse? Response { get; }
+
+    public InferenceError? Error { get; }
+
+    public string? Model { get; }
+
+    /// <summary>The backend that ran, when one did.</summary>
+    public BackendKind? Backend { get; }
+
+    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, Tensor<float>[] outputs) =>
+        new(response, null, response.Model, backend, outputs);
+
+    public static AttendOutcome Failed(InferenceError error, string? model = null) => new(null, error, model, null, null);
+
+    public void Dispose()
+    {
+        if (_outputs is null) return;
+        foreach (var output in _outputs) output.Dispose();
+    }
+}

@@ -1,0 +1,62 @@
+using AttentionService.Core.Tensors;
+using AttentionService.Inference;
+
+namespace AttentionService.Tests.Inference;
+
+/// <summary>
+/// A request that masks nothing reads one shared buffer of ones instead of a mask of its own; a mask or causal builds
+/// the request's own, which the request disposes.
+/// </summary>
+public sealed class MaskBuilderTests
+{
+    [Fact]
+    public void NoMaskIsAViewOfSharedOnesOfTheRequestsShape()
+    {
+        var (small, error) = MaskBuilder.Build(null, causal: false, requestRank: 3, batch: 2, tq: 3, tv: 4);
+        var (large, _) = MaskBuilder.Build(null, causal: false, requestRank: 3, batch: 1, tq: 64, tv: 300);
+
+        Assert.Null(error);
+        Assert.Equal([2, 3, 4], small.View.Shape);
+        Assert.Equal([1, 64, 300], large.View.Shape);
+        Assert.All(small.View.Span.ToArray(), x => Assert.Equal(1f, x));
+        Assert.All(large.View.Span.ToArray(), x => Assert.Equal(1f, x));
+    }
+
+    [Fact]
+    public void NoMaskAllocatesOnlyItsShapeOnceTheOnesAreLargeEnough()
+    {
+        MaskBuilder.Build(null, causal: false, requestRank: 3, batch: 16, tq: 64, tv: 64);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++) MaskBuilder.Build(null, causal: false, requestRank: 3, batch: 16, tq: 64, tv: 64);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Ten shapes of three dimensions, against 256 KB for one mask of its own.
+        Assert.True(allocated <= 10 * 64, $"10 unmasked requests of 16×64×64 allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void ACausalMaskIsTheRequestsOwnAndFreedWithIt()
+    {
+        var (mask, error) = MaskBuilder.Build(null, causal: true, requestRank: 2, batch: 1, tq: 2, tv: 3);
+        var (ones, _) = MaskBuilder.Build(null, causal: false, requestRank: 2, batch: 1, tq: 2, tv: 3);
+
+        Assert.Null(error);
+        Assert.Equal([1f, 0f, 0f, 1f, 1f, 0f], mask.View.Span.ToArray());
+        Assert.False(mask.View.Overlaps(ones.View));
+        mask.Dispose();
+    }
+
+    [Fact]
+    public void APaddingMaskIsExpandedOverTheQueries()
+    {
+        using var padding = Tensor.Wrap([1f, 1f, 0f], 3);
+
+        var (mask, error) = MaskBuilder.Build(padding, causal: false, requestRank: 2, batch: 1, tq: 2, tv: 3);
+
+        Assert.Null(error);
+        Assert.Equal([1, 2, 3], mask.View.Shape);
+        Assert.Equal([1f, 1f, 0f, 1f, 1f, 0f], mask.View.Span.ToArray());
+        mask.Dispose();
+    }
+}
