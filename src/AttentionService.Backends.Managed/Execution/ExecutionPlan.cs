@@ -37,4 +37,20 @@ internal sealed class ExecutionPlan(
 
     /// <summary>Whether a slot holds a tensor the run creates (and so must dispose or hand out), not an input or constant.</summary>
     public bool[] Intermediate { get; } = intermediate;
+
+    /// <summary>
+    /// Per slot: where a run finds it among the caller's tensors (graph inputs first, then the outputs written
+    /// directly), or -1 when the workspace or the plan holds it. The caller's views are kept on the run's stack, never
+    /// stored in the workspace.
+    /// </summary>
+    public int[] CallerIndex { get; } = CallerIndices(slotCount, inputCount, outputSlots, intermediate);
+
+    private static int[] CallerIndices(int slotCount, int inputCount, int[] outputSlots, bool[] intermediate)
+    {
+        var index = Enumerable.Repeat(-1, slotCount).ToArray();
+        for (var i = 0; i < inputCount; i++) index[i] = i;
+        for (var o = 0; o < outputSlots.Length; o++)
+            if (intermediate[outputSlots[o]] && Array.IndexOf(outputSlots, outputSlots[o]) == o) index[outputSlots[o]] = inputCount + o;
+        return index;
+    }
 }

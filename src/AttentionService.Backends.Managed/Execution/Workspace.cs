@@ -8,11 +8,12 @@ namespace AttentionService.Backends.Managed.Execution;
 /// What one run needs besides the shared <see cref="ExecutionPlan"/>: a slot array of views and, for the input shapes
 /// it was last planned for, every value's shape and the pooled buffers the intermediates live in, which this workspace
 /// owns (intermediates whose lifetimes do not overlap share one). A run on the same shapes reuses all of it and
-/// allocates nothing; other shapes re-plan. The caller's inputs and outputs are seen only as views, during a run.
+/// allocates nothing; other shapes re-plan. The caller's inputs and outputs are seen only as views on the run's stack.
 /// Used by one run at a time.
 /// </summary>
 internal sealed class Workspace(ExecutionPlan plan) : IDisposable
 {
+    /// <summary>Views of the constants and of the intermediates in this workspace's buffers; caller slots stay empty.</summary>
     private readonly TensorView<float>[] _slots = (TensorView<float>[])plan.InitialSlots.Clone();
     private readonly int[]?[] _shapes = new int[]?[plan.SlotCount];
     /// <summary>The owned buffer each intermediate slot is a view of.</summary>
@@ -78,32 +79,45 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
             OutputDestinations.CheckShape(outputs, o, plan.OutputNames[o], _shapes[outputSlots[o]]!);
         OutputDestinations.CheckDistinct(inputs, outputs, plan.OutputNames);
 
+        // The caller's tensors as float views, on this run's stack: the workspace never holds them.
+        var buffer = new CallerViews();
+        var count = plan.InputCount + outputs.Length;
+        Span<TensorView<float>> caller = count <= CallerViews.Length ? ((Span<TensorView<float>>)buffer)[..count] : new TensorView<float>[count];
+        for (var i = 0; i < plan.InputCount; i++) caller[i] = inputs[i].As<float>();
+        for (var o = 0; o < outputs.Length; o++) caller[plan.InputCount + o] = outputs[o].As<float>();
+
         var slots = _slots;
-        try
+        var callerIndex = plan.CallerIndex;
+        foreach (var step in plan.Steps)
         {
-            for (var i = 0; i < plan.InputCount; i++) slots[i] = inputs[i].As<float>();
-            for (var o = 0; o < outputSlots.Length; o++)
-                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = outputs[o].As<float>();
-            foreach (var step in plan.Steps)
+            cancellationToken.ThrowIfCancellationRequested();
+            var arguments = new OperatorArguments();
+            Span<TensorView<float>> span = arguments;
+            var inputSlots = step.InputSlots;
+            for (var i = 0; i < inputSlots.Length; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var arguments = new OperatorArguments();
-                Span<TensorView<float>> span = arguments;
-                var inputSlots = step.InputSlots;
-                for (var i = 0; i < inputSlots.Length; i++)
-                    span[i] = slots[inputSlots[i]];
-                step.Operator.RunInto(span[..inputSlots.Length], slots[step.OutputSlot]);
+                var slot = inputSlots[i];
+                span[i] = callerIndex[slot] is var c and >= 0 ? caller[c] : slots[slot];
             }
-            for (var o = 0; o < outputSlots.Length; o++)
-                if (!plan.WrittenDirectly[o]) slots[outputSlots[o]].Span.CopyTo(outputs[o].As<float>().Span);
+            var output = step.OutputSlot;
+            step.Operator.RunInto(span[..inputSlots.Length], callerIndex[output] is var d and >= 0 ? caller[d] : slots[output]);
         }
-        finally
+        for (var o = 0; o < outputSlots.Length; o++)
         {
-            // The caller's tensors are not kept past the run.
-            for (var i = 0; i < plan.InputCount; i++) slots[i] = default;
-            for (var o = 0; o < outputSlots.Length; o++)
-                if (plan.WrittenDirectly[o]) slots[outputSlots[o]] = default;
+            if (plan.WrittenDirectly[o]) continue;
+            var slot = outputSlots[o];
+            var source = callerIndex[slot] is var c and >= 0 ? caller[c] : slots[slot];
+            source.Span.CopyTo(caller[plan.InputCount + o].Span);
         }
+    }
+
+    /// <summary>Room for the caller's views of a typical model (four inputs, two outputs) without a heap array.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct CallerViews
+    {
+        public const int Length = 8;
+
+        private TensorView<float> _first;
     }
 
     public void Dispose()
