@@ -73,7 +73,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
             }
             catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
+                throw Cancelled(e, cancellationToken);
             }
             finally
             {
@@ -134,7 +134,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
             }
             catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
+                throw Cancelled(e, cancellationToken);
             }
             using (results)
             {
@@ -152,6 +152,10 @@ public sealed class OnnxRuntimeBackend : IModelBackend
             foreach (var pin in pins) pin.Dispose();
         }
     }
+
+    /// <summary>What a run stopped by its token (ONNX Runtime's terminate flag) throws.</summary>
+    private OperationCanceledException Cancelled(OnnxRuntimeException e, CancellationToken cancellationToken) =>
+        new($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
 
     /// <summary>ONNX Runtime writes bound outputs in place, so a destination of the wrong shape is refused before it runs.</summary>
     private void CheckOutputShapes(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
