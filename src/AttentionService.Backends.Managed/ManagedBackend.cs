@@ -31,10 +31,10 @@ public sealed class ManagedBackend : IModelBackend
 
     public string Description { get; } = "managed C# kernels, " + Kernels.VectorDispatch.Description;
 
-    /// <summary>How many nodes the plan runs (after folding Transposes into MatMuls).</summary>
-    public int StepCount => _plan.Steps.Length;
+    /// <summary>How many nodes every run executes (after fusions, without the steps folded when a plan is made).</summary>
+    public int StepCount => _plan.RunSteps.Length;
 
-    public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+    public void Run(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken)
     {
         var workspace = Acquire(inputs);
         try
@@ -59,9 +59,9 @@ public sealed class ManagedBackend : IModelBackend
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (inputs.Length != _plan.InputCount)
             throw new ArgumentException($"the model takes {_plan.InputCount} inputs, got {inputs.Length}", nameof(inputs));
-        foreach (var input in inputs)
-            if (input.ElementType != TensorElementType.Float32)
-                throw new ArgumentException($"the managed backend computes in float32; got a {input.ElementType} input", nameof(inputs));
+        for (var i = 0; i < inputs.Length; i++)
+            if (inputs[i].ElementType != _plan.SlotTypes[i])
+                throw new ArgumentException($"input {i} ('{Signature.Inputs[i].Name}') must be {_plan.SlotTypes[i]}, got {inputs[i].ElementType}", nameof(inputs));
         var workspace = _idle.Take(static (idle, shapes) => idle.IsPlannedFor(shapes), inputs);
         if (workspace is not null && workspace.IsPlannedFor(inputs)) return workspace;
         return Planned(workspace ?? new Workspace(_plan), inputs);

@@ -47,19 +47,38 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     /// <summary>The provider the session actually runs on, e.g. <c>CPU</c> or <c>CUDA:0</c>.</summary>
     public string EffectiveProvider { get; }
 
-    public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+    public void Run(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckInputCount(inputs);
-        OutputDestinations.CheckCount(outputs, _outputNames);
-        OutputDestinations.CheckDistinct(inputs, outputs, _outputNames);
+        if (outputs.Count != _outputNames.Length)
+            throw new ArgumentException(
+                $"the model has {_outputNames.Length} outputs ({string.Join(", ", _outputNames)}), the run was given {outputs.Count}", nameof(outputs));
         if (!Signature.CanResolveOutputShapes)
         {
             RunAndCopy(inputs, outputs, cancellationToken);
             return;
         }
-        CheckOutputShapes(inputs, outputs);
+        var buffer = new Destinations();
+        Span<TensorView> destinations = _outputNames.Length <= Destinations.Length
+            ? ((Span<TensorView>)buffer)[.._outputNames.Length]
+            : new TensorView[_outputNames.Length];
+        SizeOutputs(inputs, outputs, destinations);
+        OutputDestinations.CheckDistinct(inputs, destinations, _outputNames);
+        RunBound(inputs, destinations, cancellationToken);
+    }
 
+    /// <summary>Room for the destinations of a typical model without a heap array.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct Destinations
+    {
+        public const int Length = 8;
+
+        private TensorView _first;
+    }
+
+    private void RunBound(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+    {
         var context = Acquire(inputs);
         try
         {
@@ -114,7 +133,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     /// A model whose output shapes only its run can tell (a dimension neither fixed nor named on an input): ONNX
     /// Runtime allocates the outputs, which are then checked against the caller's and copied. Allocates per run.
     /// </summary>
-    private void RunAndCopy(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+    private void RunAndCopy(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken)
     {
         var pins = new System.Buffers.MemoryHandle[inputs.Length];
         var values = new OrtValue[inputs.Length];
@@ -138,11 +157,17 @@ public sealed class OnnxRuntimeBackend : IModelBackend
             }
             using (results)
             {
-                for (var o = 0; o < outputs.Length; o++)
+                for (var o = 0; o < _outputNames.Length; o++)
                 {
                     var shape = Array.ConvertAll(results[o].GetTensorTypeAndShape().Shape, d => checked((int)d));
-                    OutputDestinations.CheckShape(outputs, o, _outputNames[o], shape);
-                    results[o].GetTensorDataAsSpan<float>().CopyTo(outputs[o].As<float>().Span);
+                    var elementType = Signature.Outputs[o].ElementType;
+                    var destination = outputs.Destination(o, elementType, shape);
+                    switch (elementType)
+                    {
+                        case TensorElementType.Float32: results[o].GetTensorDataAsSpan<float>().CopyTo(destination.As<float>().Span); break;
+                        case TensorElementType.Int64: results[o].GetTensorDataAsSpan<long>().CopyTo(destination.As<long>().Span); break;
+                        default: results[o].GetTensorDataAsSpan<bool>().CopyTo(destination.As<bool>().Span); break;
+                    }
                 }
             }
         }
@@ -157,18 +182,18 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     private OperationCanceledException Cancelled(OnnxRuntimeException e, CancellationToken cancellationToken) =>
         new($"the run of model '{_modelName}' was cancelled", e, cancellationToken);
 
-    /// <summary>ONNX Runtime writes bound outputs in place, so a destination of the wrong shape is refused before it runs.</summary>
-    private void CheckOutputShapes(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    /// <summary>Asks for each output's destination at the shape the signature resolves for these inputs.</summary>
+    private void SizeOutputs(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, Span<TensorView> destinations)
     {
         Span<int> shape = stackalloc int[MaxOutputRank];
-        for (var o = 0; o < outputs.Length; o++)
+        for (var o = 0; o < destinations.Length; o++)
         {
-            var expected = shape[..Signature.Outputs[o].Rank];
+            var spec = Signature.Outputs[o];
+            var expected = shape[..spec.Rank];
             if (!Signature.TryResolveOutputShape(o, inputs, expected))
                 throw new ArgumentException(
-                    $"model '{_modelName}' cannot size output '{_outputNames[o]}' {Signature.Outputs[o].ShapeText} from the inputs' shapes",
-                    nameof(inputs));
-            OutputDestinations.CheckShape(outputs, o, _outputNames[o], expected);
+                    $"model '{_modelName}' cannot size output '{_outputNames[o]}' {spec.ShapeText} from the inputs' shapes", nameof(inputs));
+            destinations[o] = outputs.Destination(o, spec.ElementType, expected);
         }
     }
 

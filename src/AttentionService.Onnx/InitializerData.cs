@@ -57,6 +57,44 @@ public static class InitializerData
         return [.. tensor.Int64Data];
     }
 
+    public static TensorProto FromBools(string name, ReadOnlySpan<bool> data, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Bool };
+        tensor.Dims.AddRange(dims);
+        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data));
+        return tensor;
+    }
+
+    /// <summary>The values of a BOOL initializer, from raw_data (one byte each) or int32_data.</summary>
+    public static bool[] ToBools(TensorProto tensor)
+    {
+        if (tensor.DataType != (int)TensorProto.Types.DataType.Bool)
+            throw new InvalidDataException($"initializer '{tensor.Name}' has data type {tensor.DataType}, expected BOOL (9)");
+        var count = ElementCount(tensor);
+        if (!tensor.RawData.IsEmpty)
+        {
+            if (tensor.RawData.Length != count)
+                throw new InvalidDataException($"initializer '{tensor.Name}' has {tensor.RawData.Length} bytes, expected {count}");
+            var values = new bool[count];
+            for (var i = 0; i < values.Length; i++) values[i] = tensor.RawData[i] != 0;
+            return values;
+        }
+        if (tensor.Int32Data.Count != count)
+            throw new InvalidDataException($"initializer '{tensor.Name}' has {tensor.Int32Data.Count} booleans, expected {count}");
+        return tensor.Int32Data.Select(v => v != 0).ToArray();
+    }
+
+    /// <summary>The dimensions of <paramref name="tensor"/> as ints; throws when one is negative or too large.</summary>
+    public static int[] Shape(TensorProto tensor)
+    {
+        var shape = new int[tensor.Dims.Count];
+        for (var i = 0; i < shape.Length; i++)
+            shape[i] = tensor.Dims[i] is >= 0 and <= int.MaxValue
+                ? (int)tensor.Dims[i]
+                : throw new InvalidDataException($"tensor '{tensor.Name}' has dimension {tensor.Dims[i]}");
+        return shape;
+    }
+
     private static long ElementCount(TensorProto tensor)
     {
         long count = 1;

@@ -5,8 +5,8 @@ namespace AttentionService.Backends.Managed.Execution;
 
 /// <summary>
 /// Folds the masked softmax of attention, <c>Softmax(Where(Greater(mask, t), Mul(x, s), fill), axis = -1)</c>, into
-/// one <see cref="MaskedSoftmaxOperator"/>. The Where is required, its fill a scalar float constant; the Mul (by a
-/// scalar constant) and the Greater (against a scalar constant) are folded when present. A node is folded only when
+/// one <see cref="MaskedSoftmaxOperator"/>. The Where's fill is a scalar float constant and its condition a Greater
+/// of a float mask against a scalar constant; the Mul (by a scalar constant) is folded when present. A node is folded only when
 /// the next one in the chain is its sole reader and its output is not a graph output, so nothing else sees a value
 /// that no longer exists.
 /// </summary>
@@ -17,25 +17,21 @@ internal static class MaskedSoftmaxFusion
         foreach (var (softmaxNode, op) in built.Where(b => b.Operator is SoftmaxOperator { Axis: -1 }).ToArray())
         {
             var softmax = (SoftmaxOperator)op;
-            if (SoleProducer(built, graphOutputs, softmax.TensorInputs[0], softmax) is not WhereOperator where
-                || Scalar(floatConstants, where.TensorInputs[2]) is not { } fill)
+            if (SoleProducer(built, graphOutputs, softmax.Inputs[0], softmax) is not WhereOperator where
+                || Scalar(floatConstants, where.Inputs[2]) is not { } fill
+                || SoleProducer(built, graphOutputs, where.Inputs[0], where) is not GreaterOperator greater
+                || Scalar(floatConstants, greater.Inputs[1]) is not { } threshold
+                || floatConstants.ContainsKey(greater.Inputs[0]))
                 continue;
-            var folded = new List<Operator> { where, softmax };
-            string x = where.TensorInputs[1], condition = where.TensorInputs[0];
+            var folded = new List<Operator> { greater, where, softmax };
+            var x = where.Inputs[1];
             var scale = 1f;
             if (SoleProducer(built, graphOutputs, x, where) is MulOperator mul && ScalarOperand(floatConstants, mul) is var (scaleValue, scaled))
             {
                 (scale, x) = (scaleValue, scaled);
-                folded.Insert(0, mul);
+                folded.Insert(1, mul);
             }
-            float? threshold = null;
-            if (SoleProducer(built, graphOutputs, condition, where) is GreaterOperator greater
-                && Scalar(floatConstants, greater.TensorInputs[1]) is { } thresholdValue)
-            {
-                (threshold, condition) = (thresholdValue, greater.TensorInputs[0]);
-                folded.Insert(0, greater);
-            }
-            var fused = new MaskedSoftmaxOperator(softmaxNode, x, condition, scale, threshold, fill, folded);
+            var fused = new MaskedSoftmaxOperator(softmaxNode, x, greater.Inputs[0], scale, threshold, fill, folded);
             var index = built.FindIndex(b => ReferenceEquals(b.Operator, softmax));
             built[index] = (softmaxNode, fused);
             built.RemoveAll(b => folded.Contains(b.Operator) && !ReferenceEquals(b.Operator, softmax));
@@ -46,9 +42,9 @@ internal static class MaskedSoftmaxFusion
     private static Operator? SoleProducer(List<(NodeProto Node, Operator Operator)> built, HashSet<string> graphOutputs, string value, Operator reader)
     {
         if (graphOutputs.Contains(value)) return null;
-        var producer = built.Select(b => b.Operator).FirstOrDefault(o => o.Output == value);
-        var readers = built.Count(b => b.Operator.TensorInputs.Contains(value));
-        return producer is not null && readers == 1 && reader.TensorInputs.Count(i => i == value) == 1 ? producer : null;
+        var producer = built.Select(b => b.Operator).FirstOrDefault(o => o.Outputs.Count == 1 && o.Outputs[0] == value);
+        var readers = built.Count(b => b.Operator.Inputs.Contains(value));
+        return producer is not null && readers == 1 && reader.Inputs.Count(i => i == value) == 1 ? producer : null;
     }
 
     private static float? Scalar(IReadOnlyDictionary<string, float[]> floatConstants, string name) =>
@@ -57,7 +53,7 @@ internal static class MaskedSoftmaxFusion
     /// <summary>The Mul's scalar constant and its other operand, when one of its operands is a scalar constant.</summary>
     private static (float Scale, string Other)? ScalarOperand(IReadOnlyDictionary<string, float[]> floatConstants, MulOperator mul)
     {
-        string left = mul.TensorInputs[0], right = mul.TensorInputs[1];
+        string left = mul.Inputs[0], right = mul.Inputs[1];
         if (Scalar(floatConstants, right) is { } r && !floatConstants.ContainsKey(left)) return (r, left);
         if (Scalar(floatConstants, left) is { } l && !floatConstants.ContainsKey(right)) return (l, right);
         return null;

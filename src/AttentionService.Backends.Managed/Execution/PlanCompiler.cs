@@ -1,8 +1,8 @@
+using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Backends.Managed.Operators;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
-using AttentionService.Onnx;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Execution;
@@ -10,92 +10,131 @@ namespace AttentionService.Backends.Managed.Execution;
 /// <summary>
 /// Compiles an ONNX model into an <see cref="ExecutionPlan"/>: checks the opset and that every op has a managed
 /// kernel, builds the operators, folds a last-two-axes Transpose into the MatMul that consumes it and the masked
-/// softmax chain into one operator (<see cref="MaskedSoftmaxFusion"/>), orders the nodes
-/// topologically (validating that every value read is produced), and computes where each intermediate dies.
-/// Anything the managed backend cannot serve is a <see cref="BackendUnavailableException"/> saying why.
+/// softmax chain into one operator (<see cref="MaskedSoftmaxFusion"/>), orders the nodes topologically (validating
+/// that every value read is produced), infers every value's element type, decides which nodes run when a workspace
+/// is planned (their inputs known before the run: shape arithmetic, constants) and which on every run, and computes
+/// where each run-time intermediate dies. Anything the managed backend cannot serve is a
+/// <see cref="BackendUnavailableException"/> saying why.
 /// </summary>
 internal static class PlanCompiler
 {
-    /// <summary>The most tensors an operator reads (Where's three).</summary>
-    public const int MaxArity = 3;
-
     public static ExecutionPlan Compile(ModelProto model, ModelSignature signature)
     {
         var graph = model.Graph ?? throw new BackendUnavailableException("the model has no graph");
         CheckOpset(model);
         CheckOps(graph);
 
-        var floatConstants = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        var int64Constants = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        var otherConstants = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var initializer in graph.Initializer)
-        {
-            switch ((TensorProto.Types.DataType)initializer.DataType)
-            {
-                case TensorProto.Types.DataType.Float: floatConstants[initializer.Name] = InitializerData.ToFloats(initializer); break;
-                case TensorProto.Types.DataType.Int64: int64Constants[initializer.Name] = InitializerData.ToInt64s(initializer); break;
-                default: otherConstants[initializer.Name] = initializer.DataType; break;
-            }
-        }
-        var initializerShapes = graph.Initializer.ToDictionary(t => t.Name, t => t.Dims.Select(d => checked((int)d)).ToArray(), StringComparer.Ordinal);
-
-        var constants = new ConstantInputs(int64Constants);
-        var built = graph.Node.Select(node => (Node: node, Operator: OperatorCatalog.Create(node, constants))).ToList();
-        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        FuseTransposeIntoMatMul(built, graphOutputs);
         // An initializer that is also a graph input is only a default: the caller's value wins, so it is no constant.
         var inputNames = signature.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        MaskedSoftmaxFusion.Apply(built, graphOutputs, floatConstants.Where(c => !inputNames.Contains(c.Key)).ToDictionary(StringComparer.Ordinal));
+        var constants = new Dictionary<string, TensorView>(StringComparer.Ordinal);
+        var unreadable = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var initializer in graph.Initializer)
+        {
+            if (inputNames.Contains(initializer.Name)) continue;
+            try
+            {
+                constants[initializer.Name] = TypedArrays.FromProto(initializer, "initializer");
+            }
+            catch (BackendUnavailableException e)
+            {
+                unreadable[initializer.Name] = e.Message;
+            }
+        }
+
+        var built = graph.Node.Select(node => (Node: node, Operator: OperatorCatalog.Create(node))).ToList();
+        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        FuseTransposeIntoMatMul(built, graphOutputs);
+        MaskedSoftmaxFusion.Apply(built, graphOutputs, constants
+            .Where(c => c.Value.ElementType == TensorElementType.Float32)
+            .ToDictionary(c => c.Key, c => c.Value.As<float>().Span.ToArray(), StringComparer.Ordinal));
         var operators = built.Select(b => b.Operator).ToList();
 
-        // Slots: signature inputs, then float initializers, then node outputs.
+        // Slots: signature inputs, then constants, then node outputs (an unused optional output gets a slot of its own).
         var slotOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var initialSlots = new List<TensorView>();
+        var types = new List<TensorElementType>();
         foreach (var input in signature.Inputs)
-            slotOf.Add(input.Name, slotOf.Count);
-        var initialSlots = new List<TensorView<float>>(new TensorView<float>[slotOf.Count]);
-        foreach (var (name, data) in floatConstants)
         {
-            if (slotOf.ContainsKey(name)) continue;
+            slotOf.Add(input.Name, slotOf.Count);
+            initialSlots.Add(default);
+            types.Add(input.ElementType);
+        }
+        foreach (var (name, value) in constants)
+        {
             slotOf.Add(name, slotOf.Count);
-            var shape = initializerShapes[name];
-            if (Tensor.ElementCount(shape) != data.Length)
-                throw new BackendUnavailableException($"initializer '{name}' has {data.Length} numbers, its shape [{string.Join(", ", shape)}] needs {Tensor.ElementCount(shape)}");
-            initialSlots.Add(new TensorView<float>(data, data.Length, shape));
+            initialSlots.Add(value);
+            types.Add(value.ElementType);
         }
         var producedBy = new Dictionary<string, Operator>(StringComparer.Ordinal);
+        var outputSlotsOf = new Dictionary<Operator, int[]>();
         foreach (var op in operators)
         {
-            if (slotOf.ContainsKey(op.Output) || !producedBy.TryAdd(op.Output, op))
-                throw new BackendUnavailableException($"{op.OpType} node '{op.NodeName}' writes '{op.Output}', which is already a graph input, initializer or another node's output");
-            slotOf.Add(op.Output, slotOf.Count);
-            initialSlots.Add(default);
+            var slots = new int[op.Outputs.Count];
+            for (var k = 0; k < slots.Length; k++)
+            {
+                var output = op.Outputs[k];
+                if (output.Length == 0)
+                {
+                    slots[k] = slotOf.Count;
+                    slotOf.Add($"\0{op.NodeName}#{k}#{slotOf.Count}", slotOf.Count);
+                }
+                else
+                {
+                    if (slotOf.ContainsKey(output) || !producedBy.TryAdd(output, op))
+                        throw new BackendUnavailableException($"{op.OpType} node '{op.NodeName}' writes '{output}', which is already a graph input, initializer or another node's output");
+                    slots[k] = slotOf.Count;
+                    slotOf.Add(output, slotOf.Count);
+                }
+                initialSlots.Add(default);
+                types.Add(default);
+            }
+            outputSlotsOf[op] = slots;
         }
 
-        var ordered = TopologicalOrder(operators, slotOf, producedBy, int64Constants, otherConstants);
+        var ordered = TopologicalOrder(operators, slotOf, producedBy, unreadable);
+        var slotTypes = types.ToArray();
+        InferTypes(ordered, slotOf, outputSlotsOf, slotTypes);
+
         var outputSlots = signature.Outputs.Select(o => slotOf.TryGetValue(o.Name, out var slot)
             ? slot
             : throw new BackendUnavailableException($"graph output '{o.Name}' is not produced by any node, input or initializer")).ToArray();
+        for (var o = 0; o < outputSlots.Length; o++)
+            if (slotTypes[outputSlots[o]] != signature.Outputs[o].ElementType)
+                throw new BackendUnavailableException(
+                    $"graph output '{signature.Outputs[o].Name}' is declared {signature.Outputs[o].Datatype} but computes {slotTypes[outputSlots[o]].ToWireName()}");
 
-        var intermediate = new bool[slotOf.Count];
-        foreach (var op in ordered) intermediate[slotOf[op.Output]] = true;
+        var inputCount = signature.Inputs.Count;
+        var keyed = KeyedInputs(ordered, slotOf, outputSlotsOf, producedBy, signature);
+        var known = KnownBeforeRun(ordered, slotOf, outputSlotsOf, initialSlots.Count, inputCount, keyed, constants.Keys.Select(k => slotOf[k]));
+
+        var steps = new List<PlanStep>(ordered.Count);
+        var folded = ordered.Select(op => Folds(op, slotOf, known)).ToArray();
         var lastReader = Enumerable.Repeat(-1, slotOf.Count).ToArray();
+        var runIntermediate = new bool[slotOf.Count];
         for (var step = 0; step < ordered.Count; step++)
-            foreach (var input in ordered[step].TensorInputs)
-                lastReader[slotOf[input]] = step;
+        {
+            if (folded[step]) continue;
+            foreach (var input in ordered[step].Inputs)
+                if (input.Length > 0) lastReader[slotOf[input]] = step;
+            foreach (var slot in outputSlotsOf[ordered[step]]) runIntermediate[slot] = true;
+        }
         var kept = outputSlots.ToHashSet();
-        bool Disposable(int slot) => intermediate[slot] && !kept.Contains(slot);
-        var steps = new PlanStep[ordered.Count];
+        bool Disposable(int slot) => runIntermediate[slot] && !kept.Contains(slot);
         for (var step = 0; step < ordered.Count; step++)
         {
             var op = ordered[step];
-            var inputSlots = op.TensorInputs.Select(i => slotOf[i]).ToArray();
-            var outputSlot = slotOf[op.Output];
-            var release = inputSlots.Distinct().Where(slot => Disposable(slot) && lastReader[slot] == step).ToList();
-            if (Disposable(outputSlot) && lastReader[outputSlot] < 0) release.Add(outputSlot);
-            steps[step] = new PlanStep(op, inputSlots, outputSlot, [.. release]);
+            var inputSlots = op.Inputs.Select(i => i.Length == 0 ? -1 : slotOf[i]).ToArray();
+            var outputs = outputSlotsOf[op];
+            var release = new List<int>();
+            if (!folded[step])
+            {
+                release.AddRange(inputSlots.Where(slot => slot >= 0).Distinct().Where(slot => Disposable(slot) && lastReader[slot] == step));
+                release.AddRange(outputs.Where(slot => Disposable(slot) && lastReader[slot] < 0));
+            }
+            steps.Add(new PlanStep(op, inputSlots, outputs, folded[step], [.. release]));
         }
-        return new ExecutionPlan(slotOf.Count, [.. initialSlots], signature.Inputs.Count, steps, outputSlots,
-            signature.Outputs.Select(o => o.Name).ToArray(), intermediate);
+        return new ExecutionPlan([.. initialSlots], slotTypes, inputCount, keyed, [.. steps], outputSlots,
+            signature.Outputs.Select(o => o.Name).ToArray());
     }
 
     private static void CheckOpset(ModelProto model)
@@ -118,13 +157,77 @@ internal static class PlanCompiler
         if (missing.Length > 0)
             throw new BackendUnavailableException(
                 $"no managed kernel for op{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)}; managed ops are {string.Join(", ", OperatorCatalog.SupportedOps)}");
-        foreach (var input in graph.Input)
+    }
+
+    private static void InferTypes(List<Operator> ordered, Dictionary<string, int> slotOf, Dictionary<Operator, int[]> outputSlotsOf, TensorElementType[] slotTypes)
+    {
+        foreach (var op in ordered)
         {
-            if (graph.Initializer.Any(t => t.Name == input.Name)) continue;
-            var type = input.Type?.TensorType?.ElemType;
-            if (type != (int)TensorProto.Types.DataType.Float)
-                throw new BackendUnavailableException($"graph input '{input.Name}' has element type {type}; the managed backend takes FLOAT (1) inputs only");
+            var inputs = op.Inputs.Select(i => i.Length == 0 ? (TensorElementType?)null : slotTypes[slotOf[i]]).ToArray();
+            var outputs = new TensorElementType[op.Outputs.Count];
+            op.InferTypes(inputs, outputs);
+            var slots = outputSlotsOf[op];
+            for (var k = 0; k < slots.Length; k++) slotTypes[slots[k]] = outputs[k];
         }
+    }
+
+    /// <summary>
+    /// The graph inputs a plan is keyed on: INT64 inputs whose values reach an input some node needs before the run
+    /// (a Reshape's shape fed by the caller). A value needed before the run that is computed from any other input's
+    /// values cannot be planned for, and is refused here.
+    /// </summary>
+    private static bool[] KeyedInputs(List<Operator> ordered, Dictionary<string, int> slotOf, Dictionary<Operator, int[]> outputSlotsOf,
+        Dictionary<string, Operator> producedBy, ModelSignature signature)
+    {
+        var inputCount = signature.Inputs.Count;
+        var candidates = signature.Inputs.Select(i => i.ElementType == TensorElementType.Int64).ToArray();
+        var constantSlots = slotOf.Where(s => s.Value >= inputCount && !producedBy.ContainsKey(s.Key) && s.Key[0] != '\0').Select(s => s.Value);
+        var known = KnownBeforeRun(ordered, slotOf, outputSlotsOf, slotOf.Count, inputCount, candidates, constantSlots);
+        var keyed = new bool[inputCount];
+        var pending = new Stack<string>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var op in ordered)
+            for (var i = 0; i < op.Inputs.Count; i++)
+            {
+                if (op.Inputs[i].Length == 0 || !op.NeedsValue(i)) continue;
+                if (!known[slotOf[op.Inputs[i]]])
+                    throw new BackendUnavailableException(
+                        $"{op.OpType} node '{op.NodeName}' needs the value of its input {i} ('{op.Inputs[i]}') to size its output, and that value is computed from the model's float or bool inputs; the managed backend plans shapes before a run");
+                pending.Push(op.Inputs[i]);
+            }
+        while (pending.TryPop(out var value))
+        {
+            if (!visited.Add(value)) continue;
+            var slot = slotOf[value];
+            if (slot < inputCount) keyed[slot] = true;
+            if (!producedBy.TryGetValue(value, out var producer)) continue;
+            for (var j = 0; j < producer.Inputs.Count; j++)
+                if (producer.Inputs[j].Length > 0 && !producer.ReadsOnlyShape(j)) pending.Push(producer.Inputs[j]);
+        }
+        return keyed;
+    }
+
+    /// <summary>Per slot: whether its value is known when a workspace is planned, given which graph inputs are.</summary>
+    private static bool[] KnownBeforeRun(List<Operator> ordered, Dictionary<string, int> slotOf, Dictionary<Operator, int[]> outputSlotsOf,
+        int slotCount, int inputCount, bool[] knownInputs, IEnumerable<int> constantSlots)
+    {
+        var known = new bool[slotCount];
+        for (var i = 0; i < inputCount; i++) known[i] = knownInputs[i];
+        foreach (var slot in constantSlots) known[slot] = true;
+        foreach (var op in ordered)
+        {
+            var folds = Folds(op, slotOf, known);
+            foreach (var slot in outputSlotsOf[op]) known[slot] = folds;
+        }
+        return known;
+    }
+
+    /// <summary>Whether every input <paramref name="op"/> reads by value is known before the run.</summary>
+    private static bool Folds(Operator op, Dictionary<string, int> slotOf, bool[] known)
+    {
+        for (var i = 0; i < op.Inputs.Count; i++)
+            if (op.Inputs[i].Length > 0 && !op.ReadsOnlyShape(i) && !known[slotOf[op.Inputs[i]]]) return false;
+        return true;
     }
 
     /// <summary>
@@ -136,11 +239,12 @@ internal static class PlanCompiler
         foreach (var (transposeNode, op) in built.Where(b => b.Operator is TransposeOperator { SwapsLastTwoAxes: true }).ToArray())
         {
             var transpose = (TransposeOperator)op;
-            if (graphOutputs.Contains(transpose.Output)) continue;
+            var output = transpose.Outputs[0];
+            if (graphOutputs.Contains(output)) continue;
             var readers = built.Select((b, index) => (b.Node, b.Operator, Index: index))
-                .Where(b => b.Operator.TensorInputs.Contains(transpose.Output)).ToArray();
+                .Where(b => b.Operator.Inputs.Contains(output)).ToArray();
             if (readers.Length == 0 || readers.Any(r => r.Operator is not MatMulOperator { ReadsBTransposed: false } matMul
-                    || matMul.TensorInputs[0] == transpose.Output || matMul.TensorInputs[1] != transpose.Output))
+                    || matMul.Inputs[0] == output || matMul.Inputs[1] != output))
                 continue;
             foreach (var reader in readers)
                 built[reader.Index] = (reader.Node, MatMulOperator.WithTransposedB(reader.Node, transposeNode, transpose.Perm!.Count));
@@ -149,38 +253,36 @@ internal static class PlanCompiler
     }
 
     private static List<Operator> TopologicalOrder(List<Operator> operators, Dictionary<string, int> slotOf,
-        Dictionary<string, Operator> producedBy, Dictionary<string, long[]> int64Constants, Dictionary<string, int> otherConstants)
+        Dictionary<string, Operator> producedBy, Dictionary<string, string> unreadable)
     {
         var pending = new Dictionary<Operator, int>();
-        var readers = new Dictionary<string, List<Operator>>(StringComparer.Ordinal);
+        var readers = new Dictionary<Operator, List<Operator>>();
         var ready = new Queue<Operator>();
         foreach (var op in operators)
         {
-            if (op.TensorInputs.Count > MaxArity)
-                throw new BackendUnavailableException($"{op.OpType} node '{op.NodeName}' reads {op.TensorInputs.Count} tensors; at most {MaxArity} are supported");
-            var waiting = 0;
-            foreach (var input in op.TensorInputs.Distinct())
+            var waiting = new HashSet<Operator>();
+            foreach (var input in op.Inputs)
             {
-                if (producedBy.ContainsKey(input))
+                if (input.Length == 0) continue;
+                if (producedBy.TryGetValue(input, out var producer))
                 {
-                    waiting++;
-                    (readers.TryGetValue(input, out var list) ? list : readers[input] = []).Add(op);
+                    if (waiting.Add(producer)) (readers.TryGetValue(producer, out var list) ? list : readers[producer] = []).Add(op);
                 }
                 else if (!slotOf.ContainsKey(input))
                 {
-                    throw new BackendUnavailableException(int64Constants.ContainsKey(input) || otherConstants.ContainsKey(input)
-                        ? $"{op.OpType} node '{op.NodeName}' reads '{input}' as a tensor, but it is a {(int64Constants.ContainsKey(input) ? "INT64" : $"type {otherConstants[input]}")} initializer; the managed backend computes in float32 and reads INT64 only as Reshape shapes and Squeeze/Unsqueeze axes"
+                    throw new BackendUnavailableException(unreadable.TryGetValue(input, out var why)
+                        ? $"{op.OpType} node '{op.NodeName}' reads {why}"
                         : $"{op.OpType} node '{op.NodeName}' reads '{input}', which no node, graph input or initializer produces");
                 }
             }
-            pending[op] = waiting;
-            if (waiting == 0) ready.Enqueue(op);
+            pending[op] = waiting.Count;
+            if (waiting.Count == 0) ready.Enqueue(op);
         }
         var order = new List<Operator>(operators.Count);
         while (ready.TryDequeue(out var op))
         {
             order.Add(op);
-            if (!readers.TryGetValue(op.Output, out var next)) continue;
+            if (!readers.TryGetValue(op, out var next)) continue;
             foreach (var reader in next)
                 if (--pending[reader] == 0) ready.Enqueue(reader);
         }

@@ -3,16 +3,17 @@ using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
-/// <summary>A one-input op whose output has the input's shape.</summary>
+/// <summary>A one-input float32 op whose output has the input's shape.</summary>
 public abstract class ElementwiseUnaryOperator : Operator
 {
-    protected ElementwiseUnaryOperator(NodeProto node) : base(node, [TransposeOperator.SingleInput(node)])
+    protected ElementwiseUnaryOperator(NodeProto node) : base(node, 1, 1)
     {
     }
 
-    public sealed override int[] OutputShape(ReadOnlySpan<int[]> inputShapes) => (int[])inputShapes[0].Clone();
+    public sealed override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs) => outputs[0] = (int[])inputs[0].RequiredShape.Clone();
 
-    public sealed override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => Compute(inputs[0].Span, destination.Span);
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs) =>
+        Compute(inputs[0].As<float>().Span, outputs[0].As<float>().Span);
 
     protected abstract void Compute(ReadOnlySpan<float> x, Span<float> destination);
 }

@@ -15,12 +15,9 @@ public sealed class MatMulOperator : Operator
 {
     private readonly string? _fusedTranspose;
 
-    public MatMulOperator(NodeProto node) : this(node, node.Input.Count == 2 ? [node.Input[0], node.Input[1]] : null, null)
-    {
-    }
+    public MatMulOperator(NodeProto node) : base(node, 2, 2) => NodeAttributes.Read(node);
 
-    private MatMulOperator(NodeProto node, IReadOnlyList<string>? inputs, string? fusedTranspose)
-        : base(node, inputs ?? throw new BackendUnavailableException($"MatMul node '{node.Name}' has {node.Input.Count} inputs, expected 2"))
+    private MatMulOperator(NodeProto node, IReadOnlyList<string> inputs, string fusedTranspose) : base(node, inputs, [node.Output[0]])
     {
         NodeAttributes.Read(node);
         _fusedTranspose = fusedTranspose;
@@ -32,7 +29,7 @@ public sealed class MatMulOperator : Operator
     /// </summary>
     public static MatMulOperator WithTransposedB(NodeProto matMul, NodeProto transpose, int rank)
     {
-        if (matMul.Input.Count != 2 || matMul.Input[1] != transpose.Output[0])
+        if (matMul.Input.Count != 2 || matMul.Output.Count != 1 || matMul.Input[1] != transpose.Output[0])
             throw new ArgumentException($"MatMul node '{matMul.Name}' does not take '{transpose.Output[0]}' as B");
         return new MatMulOperator(matMul, [matMul.Input[0], transpose.Input[0]], transpose.Name) { TransposedRank = rank };
     }
@@ -42,9 +39,9 @@ public sealed class MatMulOperator : Operator
 
     public bool ReadsBTransposed => _fusedTranspose is not null;
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        int[] aShape = inputShapes[0], bShape = inputShapes[1];
+        int[] aShape = inputs[0].RequiredShape, bShape = inputs[1].RequiredShape;
         if (aShape.Length == 0 || bShape.Length == 0)
             throw ShapeError($"A {ShapeText(aShape)} and B {ShapeText(bShape)} must both have rank ≥ 1");
         if (ReadsBTransposed && bShape.Length != TransposedRank)
@@ -72,12 +69,12 @@ public sealed class MatMulOperator : Operator
         }
         if (!aVector) outputShape[batchRank] = m;
         if (!bVector) outputShape[^1] = n;
-        return outputShape;
+        outputs[0] = outputShape;
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        TensorView<float> a = inputs[0], b = inputs[1];
+        TensorView<float> a = inputs[0].As<float>(), b = inputs[1].As<float>(), destination = outputs[0].As<float>();
         int[] aShape = a.Shape, bShape = b.Shape;
         var (m, k, _, n) = Dimensions(aShape, bShape);
         var aBatch = aShape.Length == 1 ? [] : aShape.AsSpan(0, aShape.Length - 2);

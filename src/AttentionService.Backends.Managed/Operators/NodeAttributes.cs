@@ -32,6 +32,20 @@ public sealed class NodeAttributes
 
     public long[]? Ints(string name) => Find(name, AttributeProto.Types.AttributeType.Ints)?.Ints.ToArray();
 
+    public float Float(string name, float defaultValue) =>
+        Find(name, AttributeProto.Types.AttributeType.Float) is { } attribute ? attribute.F : defaultValue;
+
+    public float[]? Floats(string name) => Find(name, AttributeProto.Types.AttributeType.Floats)?.Floats.ToArray();
+
+    public string? String(string name) => Find(name, AttributeProto.Types.AttributeType.String)?.S.ToStringUtf8();
+
+    public string[]? Strings(string name) => Find(name, AttributeProto.Types.AttributeType.Strings)?.Strings.Select(s => s.ToStringUtf8()).ToArray();
+
+    public TensorProto? Tensor(string name) => Find(name, AttributeProto.Types.AttributeType.Tensor)?.T;
+
+    /// <summary>Whether the node sets attribute <paramref name="name"/>.</summary>
+    public bool Has(string name) => _node.Attribute.Any(a => a.Name == name);
+
     private AttributeProto? Find(string name, AttributeProto.Types.AttributeType type)
     {
         foreach (var attribute in _node.Attribute)

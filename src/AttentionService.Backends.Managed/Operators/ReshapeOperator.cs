@@ -1,74 +1,68 @@
-using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>
-/// ONNX Reshape with a constant shape (an INT64 initializer): 0 copies the input's dimension at that position
-/// (unless allowzero = 1, when it means size 0), -1 is inferred from the element count.
+/// ONNX Reshape, of any element type: the target shape is an INT64 input known when the plan is made (a constant, or
+/// computed from input shapes). 0 copies the input's dimension at that position (unless allowzero = 1, when it means
+/// size 0), -1 is inferred from the element count.
 /// </summary>
 public sealed class ReshapeOperator : Operator
 {
-    private readonly long[] _shape;
     private readonly bool _allowZero;
-    private readonly int _inferred = -1;
 
-    public ReshapeOperator(NodeProto node, ConstantInputs constants) : base(node, [DataInput(node)])
-    {
+    public ReshapeOperator(NodeProto node) : base(node, 2, 2) =>
         _allowZero = NodeAttributes.Read(node, "allowzero").Int("allowzero", 0) != 0;
-        _shape = constants.Int64(node, 1, "shape");
-        for (var i = 0; i < _shape.Length; i++)
-        {
-            if (_shape[i] == -1)
-            {
-                if (_inferred >= 0)
-                    throw Invalid(node, "has more than one -1");
-                _inferred = i;
-            }
-            else if (_shape[i] < -1 || _shape[i] > int.MaxValue)
-                throw Invalid(node, $"has dimension {_shape[i]}");
-        }
-        if (_allowZero && _inferred >= 0 && _shape.Contains(0))
-            throw Invalid(node, "has both 0 and -1 with allowzero = 1");
+
+    public override bool NeedsValue(int input) => input == 1;
+
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
+    {
+        RequireType(inputs, 1, TensorElementType.Int64);
+        outputs[0] = inputs[0]!.Value;
     }
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        var input = inputShapes[0];
+        var input = inputs[0].RequiredShape;
+        var target = inputs[1].Value.As<long>().Span;
+        if (inputs[1].RequiredShape.Length != 1) throw ShapeError($"the shape input has shape {ShapeText(inputs[1].RequiredShape)}, expected rank 1");
         var inputLength = Tensor.ElementCount(input);
-        var shape = new int[_shape.Length];
+        var shape = new int[target.Length];
+        var inferred = -1;
         long known = 1;
         for (var i = 0; i < shape.Length; i++)
         {
-            if (i == _inferred) continue;
-            if (_shape[i] == 0 && !_allowZero)
+            var d = target[i];
+            if (d == -1)
+            {
+                if (inferred >= 0) throw ShapeError($"target shape ({string.Join(", ", target.ToArray())}) has more than one -1");
+                inferred = i;
+                continue;
+            }
+            if (d < -1 || d > int.MaxValue) throw ShapeError($"target shape ({string.Join(", ", target.ToArray())}) has dimension {d}");
+            if (d == 0 && !_allowZero)
             {
                 if (i >= input.Length)
-                    throw ShapeError($"target shape ({string.Join(", ", _shape)}) copies dimension {i} but the input {ShapeText(input)} has rank {input.Length}");
+                    throw ShapeError($"target shape ({string.Join(", ", target.ToArray())}) copies dimension {i} but the input {ShapeText(input)} has rank {input.Length}");
                 shape[i] = input[i];
             }
-            else shape[i] = (int)_shape[i];
+            else shape[i] = (int)d;
             known *= shape[i];
         }
-        if (_inferred >= 0)
+        if (inferred >= 0)
         {
+            if (_allowZero && target.Contains(0)) throw ShapeError("target shape has both 0 and -1 with allowzero = 1");
             if (known == 0 || inputLength % known != 0)
-                throw ShapeError($"cannot infer the -1 in ({string.Join(", ", _shape)}) for input {ShapeText(input)} of {inputLength} elements");
-            shape[_inferred] = (int)(inputLength / known);
+                throw ShapeError($"cannot infer the -1 in ({string.Join(", ", target.ToArray())}) for input {ShapeText(input)} of {inputLength} elements");
+            shape[inferred] = (int)(inputLength / known);
         }
         else if (known != inputLength)
-            throw ShapeError($"target shape ({string.Join(", ", _shape)}) resolves to {ShapeText(shape)} of {known} elements, the input {ShapeText(input)} has {inputLength}");
-        return shape;
+            throw ShapeError($"target shape ({string.Join(", ", target.ToArray())}) resolves to {ShapeText(shape)} of {known} elements, the input {ShapeText(input)} has {inputLength}");
+        outputs[0] = shape;
     }
 
     /// <summary>A copy: every graph value owns its buffer.</summary>
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
-
-    private static string DataInput(NodeProto node) => node.Input.Count == 2 && node.Input[0].Length > 0
-        ? node.Input[0]
-        : throw new BackendUnavailableException($"Reshape node '{node.Name}' has {node.Input.Count} inputs ({string.Join(", ", node.Input)}), expected data and shape");
-
-    private static BackendUnavailableException Invalid(NodeProto node, string problem) =>
-        new($"Reshape node '{node.Name}' shape {problem}");
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs) => Kernels.TypedArrays.Copy(inputs[0], outputs[0]);
 }

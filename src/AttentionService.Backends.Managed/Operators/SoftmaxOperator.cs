@@ -9,24 +9,25 @@ public sealed class SoftmaxOperator : Operator
 {
     private readonly int _axis;
 
-    public SoftmaxOperator(NodeProto node) : base(node, [TransposeOperator.SingleInput(node)]) =>
+    public SoftmaxOperator(NodeProto node) : base(node, 1, 1) =>
         _axis = checked((int)NodeAttributes.Read(node, "axis").Int("axis", -1));
 
     /// <summary>The axis attribute as written (negative counts from the end).</summary>
     public int Axis => _axis;
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        var shape = inputShapes[0];
+        var shape = inputs[0].RequiredShape;
         var rank = shape.Length;
         if (_axis < -rank || _axis >= rank)
             throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
-        return (int[])shape.Clone();
+        outputs[0] = (int[])shape.Clone();
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        var x = inputs[0];
+        var x = inputs[0].As<float>();
+        var destination = outputs[0].As<float>();
         if (x.Length == 0) return;
         var axis = _axis < 0 ? _axis + x.Rank : _axis;
         var axisLength = x.Shape[axis];

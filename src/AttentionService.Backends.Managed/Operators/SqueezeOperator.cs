@@ -4,35 +4,38 @@ using AttentionService.Onnx.Protos;
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>
-/// ONNX Squeeze (opset 13+): removes the size-1 axes given by the constant <c>axes</c> input, or every size-1 axis
-/// when axes is absent.
+/// ONNX Squeeze (opset 13+), of any element type: removes the size-1 axes given by the optional INT64 <c>axes</c>
+/// input (known when the plan is made), or every size-1 axis when axes is absent.
 /// </summary>
 public sealed class SqueezeOperator : Operator
 {
-    private readonly long[]? _axes;
+    public SqueezeOperator(NodeProto node) : base(node, 1, 2) => NodeAttributes.Read(node);
 
-    public SqueezeOperator(NodeProto node, ConstantInputs constants) : base(node, [UnsqueezeOperator.DataInput(node)])
+    public override bool NeedsValue(int input) => input == 1;
+
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
     {
-        NodeAttributes.Read(node);
-        _axes = ConstantInputs.Has(node, 1) ? constants.Int64(node, 1, "axes") : null;
+        if (inputs.Length > 1) RequireType(inputs, 1, TensorElementType.Int64);
+        outputs[0] = inputs[0]!.Value;
     }
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        var input = inputShapes[0];
+        var input = inputs[0].RequiredShape;
         var rank = input.Length;
         Span<bool> removed = stackalloc bool[rank];
-        if (_axes is null)
+        if (inputs.Length < 2 || !inputs[1].IsPresent)
         {
             for (var i = 0; i < rank; i++) removed[i] = input[i] == 1;
         }
         else
         {
-            foreach (var a in _axes)
+            var axes = inputs[1].Value.As<long>().Span;
+            foreach (var a in axes)
             {
                 var axis = a < 0 ? a + rank : a;
                 if (axis < 0 || axis >= rank || removed[(int)axis])
-                    throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
+                    throw ShapeError($"axes ({string.Join(", ", axes.ToArray())}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
                 if (input[axis] != 1)
                     throw ShapeError($"axis {a} of input {ShapeText(input)} has size {input[axis]}, only size-1 axes can be squeezed");
                 removed[(int)axis] = true;
@@ -43,8 +46,8 @@ public sealed class SqueezeOperator : Operator
         var shape = new int[count];
         for (int i = 0, target = 0; i < rank; i++)
             if (!removed[i]) shape[target++] = input[i];
-        return shape;
+        outputs[0] = shape;
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs) => Kernels.TypedArrays.Copy(inputs[0], outputs[0]);
 }

@@ -10,7 +10,7 @@ public sealed class TransposeOperator : Operator
 {
     private readonly int[]? _perm;
 
-    public TransposeOperator(NodeProto node) : base(node, [SingleInput(node)])
+    public TransposeOperator(NodeProto node) : base(node, 1, 1)
     {
         var perm = NodeAttributes.Read(node, "perm").Ints("perm");
         if (perm is null) return;
@@ -27,9 +27,9 @@ public sealed class TransposeOperator : Operator
         _perm is { Length: >= 2 } perm && perm[^1] == perm.Length - 2 && perm[^2] == perm.Length - 1
         && perm.Take(perm.Length - 2).Select((p, i) => p == i).All(same => same);
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        var input = inputShapes[0];
+        var input = inputs[0].RequiredShape;
         var rank = input.Length;
         if (rank > TransposeKernel.MaxRank)
             throw ShapeError($"input has rank {rank}; at most {TransposeKernel.MaxRank} is supported");
@@ -37,19 +37,16 @@ public sealed class TransposeOperator : Operator
             throw ShapeError($"perm ({string.Join(", ", _perm)}) has {_perm.Length} axes but the input {ShapeText(input)} has rank {rank}");
         var shape = new int[rank];
         for (var i = 0; i < rank; i++) shape[i] = input[_perm?[i] ?? rank - 1 - i];
-        return shape;
+        outputs[0] = shape;
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        var x = inputs[0];
+        var x = inputs[0].As<float>();
+        var destination = outputs[0].As<float>();
         var rank = x.Rank;
         Span<int> perm = stackalloc int[rank];
         for (var i = 0; i < rank; i++) perm[i] = _perm?[i] ?? rank - 1 - i;
         TransposeKernel.Transpose(x.Span, x.Shape, perm, destination.Span);
     }
-
-    internal static string SingleInput(NodeProto node) => node.Input.Count == 1 && node.Input[0].Length > 0
-        ? node.Input[0]
-        : throw new BackendUnavailableException($"{node.OpType} node '{node.Name}' has {node.Input.Count} inputs ({string.Join(", ", node.Input)}), expected 1");
 }

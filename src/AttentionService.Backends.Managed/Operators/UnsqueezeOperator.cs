@@ -1,43 +1,42 @@
-using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
-/// <summary>ONNX Unsqueeze (opset 13+): inserts size-1 axes at the constant <c>axes</c> (indices into the output, negative from the end).</summary>
+/// <summary>
+/// ONNX Unsqueeze (opset 13+), of any element type: inserts size-1 axes at the INT64 <c>axes</c> input (known when
+/// the plan is made; indices into the output, negative from the end).
+/// </summary>
 public sealed class UnsqueezeOperator : Operator
 {
-    private readonly long[] _axes;
+    public UnsqueezeOperator(NodeProto node) : base(node, 2, 2) => NodeAttributes.Read(node);
 
-    public UnsqueezeOperator(NodeProto node, ConstantInputs constants) : base(node, [DataInput(node)])
+    public override bool NeedsValue(int input) => input == 1;
+
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
     {
-        NodeAttributes.Read(node);
-        _axes = constants.Int64(node, 1, "axes");
-        if (_axes.Length == 0)
-            throw new BackendUnavailableException($"Unsqueeze node '{node.Name}' has no axes");
+        RequireType(inputs, 1, TensorElementType.Int64);
+        outputs[0] = inputs[0]!.Value;
     }
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
-        var input = inputShapes[0];
-        var rank = input.Length + _axes.Length;
+        var input = inputs[0].RequiredShape;
+        var axes = inputs[1].Value.As<long>().Span;
+        var rank = input.Length + axes.Length;
         Span<bool> inserted = stackalloc bool[rank];
-        foreach (var a in _axes)
+        foreach (var a in axes)
         {
             var axis = a < 0 ? a + rank : a;
             if (axis < 0 || axis >= rank || inserted[(int)axis])
-                throw ShapeError($"axes ({string.Join(", ", _axes)}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
+                throw ShapeError($"axes ({string.Join(", ", axes.ToArray())}) must be distinct and within [{-rank}, {rank - 1}] for input {ShapeText(input)}");
             inserted[(int)axis] = true;
         }
         var shape = new int[rank];
         for (int i = 0, source = 0; i < rank; i++)
             shape[i] = inserted[i] ? 1 : input[source++];
-        return shape;
+        outputs[0] = shape;
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination) => inputs[0].Span.CopyTo(destination.Span);
-
-    internal static string DataInput(NodeProto node) => node.Input.Count is 1 or 2 && node.Input[0].Length > 0
-        ? node.Input[0]
-        : throw new BackendUnavailableException($"{node.OpType} node '{node.Name}' has {node.Input.Count} inputs ({string.Join(", ", node.Input)}), expected data and axes");
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs) => Kernels.TypedArrays.Copy(inputs[0], outputs[0]);
 }

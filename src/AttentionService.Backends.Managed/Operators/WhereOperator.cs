@@ -1,38 +1,50 @@
 using AttentionService.Backends.Managed.Kernels;
-using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
-/// <summary>ONNX Where: X where the condition (a 0/1 float) is true, else Y, broadcasting all three.</summary>
+/// <summary>ONNX Where: X where the BOOL condition is true, else Y (both of one type), broadcasting all three.</summary>
 public sealed class WhereOperator : Operator
 {
-    public WhereOperator(NodeProto node) : base(node, ThreeInputs(node)) => NodeAttributes.Read(node);
+    public WhereOperator(NodeProto node) : base(node, 3, 3) => NodeAttributes.Read(node);
 
-    public override int[] OutputShape(ReadOnlySpan<int[]> inputShapes)
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
+    {
+        RequireType(inputs, 0, TensorElementType.Bool);
+        if (inputs[1] != inputs[2])
+            throw Unsupported($"chooses between {inputs[1]?.ToWireName()} and {inputs[2]?.ToWireName()}; X and Y must have one type");
+        outputs[0] = inputs[1]!.Value;
+    }
+
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         int[] shape;
         try
         {
-            shape = BroadcastShapes.Broadcast(inputShapes[0], inputShapes[1], inputShapes[2]);
+            shape = BroadcastShapes.Broadcast(inputs[0].RequiredShape, inputs[1].RequiredShape, inputs[2].RequiredShape);
         }
         catch (ArgumentException e)
         {
             throw ShapeError(e.Message);
         }
-        if (shape.Length > BroadcastShapes.MaxRank)
-            throw ShapeError($"output rank {shape.Length} exceeds {BroadcastShapes.MaxRank}");
-        return shape;
+        outputs[0] = shape;
     }
 
-    public override void RunInto(ReadOnlySpan<TensorView<float>> inputs, TensorView<float> destination)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        TensorView<float> condition = inputs[0], x = inputs[1], y = inputs[2];
-        WhereKernel.Where(condition.Span, condition.Shape, x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
+        var condition = inputs[0].As<bool>();
+        switch (inputs[1].ElementType)
+        {
+            case TensorElementType.Float32: Select<float>(condition, inputs[1], inputs[2], outputs[0]); break;
+            case TensorElementType.Int64: Select<long>(condition, inputs[1], inputs[2], outputs[0]); break;
+            default: Select<bool>(condition, inputs[1], inputs[2], outputs[0]); break;
+        }
     }
 
-    private static string[] ThreeInputs(NodeProto node) => node.Input.Count == 3 && node.Input.All(i => i.Length > 0)
-        ? [node.Input[0], node.Input[1], node.Input[2]]
-        : throw new BackendUnavailableException($"Where node '{node.Name}' has {node.Input.Count} inputs ({string.Join(", ", node.Input)}), expected 3");
+    private static void Select<T>(TensorView<bool> condition, TensorView x, TensorView y, TensorView destination) where T : unmanaged
+    {
+        TensorView<T> tx = x.As<T>(), ty = y.As<T>(), td = destination.As<T>();
+        ScalarBroadcastKernel.Select(condition.Span, condition.Shape, tx.Span, tx.Shape, ty.Span, ty.Shape, td.Span, td.Shape);
+    }
 }

@@ -19,11 +19,11 @@ public interface IModelBackend : IDisposable
 
     /// <summary>
     /// Runs the model on <paramref name="inputs"/> (in <see cref="ModelSignature.Inputs"/> order, already validated
-    /// against the signature) into caller-owned <paramref name="outputs"/> (in <see cref="ModelSignature.Outputs"/>
-    /// order), each already of the shape the signature resolves for these inputs
-    /// (<see cref="ModelSignature.TryResolveOutputShape"/>) and written fully. Inputs are never written; outputs must
-    /// not overlap the inputs or each other. Wrong counts or shapes are <see cref="ArgumentException"/>s, cancellation
-    /// an <see cref="OperationCanceledException"/>. Once warmed up on the same shapes, a run allocates nothing.
+    /// against the signature) and writes each output (in <see cref="ModelSignature.Outputs"/> order) into the
+    /// destination <paramref name="outputs"/> gives it for the output's shape, fully. Inputs are never written;
+    /// destinations must not overlap the inputs or each other. Wrong counts or shapes are
+    /// <see cref="ArgumentException"/>s, cancellation an <see cref="OperationCanceledException"/>. Once warmed up on the
+    /// same shapes, a run into the same destinations allocates nothing.
     /// </summary>
-    void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken);
+    void Run(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken);
 }

@@ -1,4 +1,3 @@
-using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 
 namespace AttentionService.Core.Backends;
@@ -6,49 +5,29 @@ namespace AttentionService.Core.Backends;
 public static class ModelBackendExtensions
 {
     /// <summary>
-    /// Resolves the output shapes from the signature once, rents one output each, and runs into them: the way every
-    /// caller (the host, warm-up, tests, benchmarks) runs a model. The caller owns and disposes the outputs.
+    /// Runs into pooled outputs rented as the backend sizes them: the way every caller (the host, warm-up, tests,
+    /// benchmarks) runs a model. The caller owns and disposes the outputs.
     /// </summary>
-    public static Tensor<float>[] RunRented(this IModelBackend backend, ReadOnlySpan<TensorView> inputs, CancellationToken cancellationToken)
+    public static RentedOutputs RunRented(this IModelBackend backend, ReadOnlySpan<TensorView> inputs, CancellationToken cancellationToken)
     {
-        var outputs = RentOutputs(backend.Signature, inputs);
+        var outputs = new RentedOutputs(backend.Signature.Outputs.Count);
         try
         {
-            var views = new TensorView[outputs.Length];
-            for (var o = 0; o < outputs.Length; o++) views[o] = outputs[o];
-            backend.Run(inputs, views, cancellationToken);
+            backend.Run(inputs, outputs, cancellationToken);
             return outputs;
         }
         catch
         {
-            foreach (var output in outputs) output.Dispose();
+            outputs.Dispose();
             throw;
         }
     }
 
-    /// <summary>Pooled outputs of the shapes <paramref name="signature"/> resolves for <paramref name="inputs"/>.</summary>
-    public static Tensor<float>[] RentOutputs(ModelSignature signature, ReadOnlySpan<TensorView> inputs)
+    /// <summary>Runs into destinations the caller sized in advance; a backend that produces other shapes throws.</summary>
+    public static void Run(this IModelBackend backend, ReadOnlySpan<TensorView> inputs, TensorView[] outputs, CancellationToken cancellationToken)
     {
-        var outputs = new Tensor<float>[signature.Outputs.Count];
-        for (var o = 0; o < outputs.Length; o++)
-        {
-            var spec = signature.Outputs[o];
-            var shape = new int[spec.Rank];
-            if (!signature.TryResolveOutputShape(o, inputs, shape))
-            {
-                foreach (var rented in outputs.AsSpan(0, o)) rented.Dispose();
-                throw new ArgumentException(
-                    $"output '{spec.Name}' {spec.ShapeText} cannot be sized from inputs of shapes {ShapesText(inputs)}", nameof(inputs));
-            }
-            outputs[o] = Tensor.Rent<float>(shape);
-        }
-        return outputs;
-    }
-
-    private static string ShapesText(ReadOnlySpan<TensorView> inputs)
-    {
-        var texts = new string[inputs.Length];
-        for (var i = 0; i < inputs.Length; i++) texts[i] = "[" + string.Join(", ", inputs[i].Shape) + "]";
-        return string.Join(", ", texts);
+        var names = backend.Signature.Outputs.Select(o => o.Name).ToArray();
+        OutputDestinations.CheckCount(outputs, names);
+        backend.Run(inputs, new FixedOutputs(outputs, names), cancellationToken);
     }
 }

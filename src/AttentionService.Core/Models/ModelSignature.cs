@@ -95,7 +95,7 @@ public sealed class ModelSignature
     /// <summary>A fixed <see cref="Size"/> when <see cref="Input"/> is -1, else dimension <see cref="Axis"/> of that input.</summary>
     private readonly record struct OutputDimension(int Size, int Input, int Axis);
 
-    /// <summary>The signature of an ONNX model: graph inputs that are not initializers, graph outputs, float32 only.</summary>
+    /// <summary>The signature of an ONNX model: graph inputs that are not initializers, graph outputs, of float32, int64 or bool.</summary>
     public static ModelSignature FromOnnx(ModelProto model)
     {
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -109,12 +109,13 @@ public sealed class ModelSignature
     {
         var tensorType = value.Type?.TensorType
             ?? throw new InvalidDataException($"graph value '{value.Name}' is not a tensor");
-        if (tensorType.ElemType != (int)TensorElementType.Float32)
-            throw new InvalidDataException($"graph value '{value.Name}' has element type {tensorType.ElemType}; only FLOAT (1) is served");
+        var elementType = TensorElementTypes.FromOnnx(tensorType.ElemType)
+            ?? throw new InvalidDataException(
+                $"graph value '{value.Name}' has element type {(TensorProto.Types.DataType)tensorType.ElemType} ({tensorType.ElemType}); served types are FLOAT (1), INT64 (7) and BOOL (9)");
         var dims = tensorType.Shape?.Dim ?? [];
         var shape = dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1L).ToArray();
         var names = dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : null).ToArray();
-        return new TensorSpec(value.Name, TensorElementType.Float32, shape, names);
+        return new TensorSpec(value.Name, elementType, shape, names);
     }
 
     /// <summary>
@@ -131,6 +132,8 @@ public sealed class ModelSignature
             var spec = Inputs[i];
             var label = labels?[i] ?? spec.Name;
             var shape = inputs[i].Shape;
+            if (inputs[i].ElementType != spec.ElementType)
+                return $"{label} holds {inputs[i].ElementType.ToWireName()}, the model takes {spec.Datatype}";
             if (shape.Length != spec.Rank)
                 return $"{label} has rank {shape.Length}, expected {spec.Rank} {spec.ShapeText}";
             for (var axis = 0; axis < shape.Length; axis++)

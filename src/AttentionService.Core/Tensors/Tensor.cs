@@ -42,7 +42,8 @@ public static class Tensor
         return count;
     }
 
-    internal static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+    /// <summary>A shape as text, e.g. <c>[2, 3]</c>.</summary>
+    public static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }
 
 /// <summary>

@@ -10,9 +10,9 @@ namespace AttentionService.Inference;
 /// </summary>
 public sealed class AttendOutcome : IDisposable
 {
-    private readonly Tensor<float>[]? _outputs;
+    private readonly RentedOutputs? _outputs;
 
-    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, Tensor<float>[]? outputs)
+    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, RentedOutputs? outputs)
     {
         Response = response;
         Error = error;
@@ -30,14 +30,13 @@ public sealed class AttendOutcome : IDisposable
     /// <summary>The backend that ran, when one did.</summary>
     public BackendKind? Backend { get; }
 
-    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, Tensor<float>[] outputs) =>
+    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, RentedOutputs outputs) =>
         new(response, null, response.Model, backend, outputs);
 
     public static AttendOutcome Failed(InferenceError error, string? model = null) => new(null, error, model, null, null);
 
     public void Dispose()
     {
-        if (_outputs is null) return;
-        foreach (var output in _outputs) output.Dispose();
+        _outputs?.Dispose();
     }
 }

@@ -44,7 +44,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
             var weights = Output(signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
             if (!TensorPrimitives.IsFiniteAll<float>(context.Span) || !TensorPrimitives.IsFiniteAll<float>(weights.Span))
             {
-                foreach (var output in outputs) output.Dispose();
+                outputs.Dispose();
                 return AttendOutcome.Failed(InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down"), modelName);
             }
             var response = new AttendResponse { Model = modelName, Backend = run.Backend.ToWireName(), Context = context, Weights = weights };
@@ -53,11 +53,11 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
     }
 
     /// <summary>The named output, without its batch axis when the request had none (a view: the outputs own the buffers).</summary>
-    private static TensorView<float> Output(ModelSignature signature, Tensor<float>[] outputs, string name, bool batched)
+    private static TensorView<float> Output(ModelSignature signature, RentedOutputs outputs, string name, bool batched)
     {
         var index = 0;
         while (signature.Outputs[index].Name != name) index++;
-        var tensor = outputs[index];
-        return batched ? tensor.View : tensor.Reshape(tensor.Shape[1..]);
+        var tensor = outputs.Float(index);
+        return batched ? tensor : tensor.Reshape(tensor.Shape[1..]);
     }
 }

@@ -9,14 +9,13 @@ using Microsoft.Extensions.Options;
 namespace AttentionService.Inference;
 
 /// <summary>The answer of a run: outputs (owned by the caller) from the backend that produced them, or an error.</summary>
-public readonly record struct InferenceOutcome(Tensor<float>[]? Outputs, BackendKind Backend, InferenceError? Error);
+public readonly record struct InferenceOutcome(RentedOutputs? Outputs, BackendKind Backend, InferenceError? Error);
 
 /// <summary>
 /// Runs a model on the backend a request asks for, or under the configured policy: with <c>Auto</c>, ONNX Runtime
 /// first and the managed backend when ONNX Runtime is not loaded or fails a run (small requests the other way round).
 /// A backend that could not load is skipped quietly (the load already said why, once); a run that fails and falls
-/// back is logged and counted. Outputs are sized once from the signature and every backend on the route runs into
-/// them. Every run holds a slot of the <see cref="InferenceGate"/>.
+/// back is logged and counted. Outputs are rented as the backend sizes them and reused by the next backend on the route. Every run holds a slot of the <see cref="InferenceGate"/>.
 /// </summary>
 public sealed class InferenceRunner(IOptions<AttentionOptions> options, InferenceGate gate, AttentionMetrics metrics, ILogger<InferenceRunner> logger)
 {
@@ -37,9 +36,7 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
     {
         var settings = options.Value;
         var route = requested is { } only ? [only] : RegisteredModel.Route(settings.Backend, inputs.Scores <= settings.AutoManagedMaxScores);
-        var outputs = ModelBackendExtensions.RentOutputs(model.Signature!, inputs.Ordered);
-        var views = new TensorView[outputs.Length];
-        for (var o = 0; o < outputs.Length; o++) views[o] = outputs[o];
+        var outputs = new RentedOutputs(model.Signature!.Outputs.Count);
         List<string>? reasons = null;
         try
         {
@@ -55,7 +52,7 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    backend.Run(inputs.Ordered, views, cancellationToken);
+                    backend.Run(inputs.Ordered, outputs, cancellationToken);
                     metrics.Inference(model.Name, kind, Stopwatch.GetElapsedTime(started));
                     return new InferenceOutcome(outputs, kind, null);
                 }
@@ -75,10 +72,10 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
         }
         catch
         {
-            Dispose(outputs);
+            outputs.Dispose();
             throw;
         }
-        Dispose(outputs);
+        outputs.Dispose();
         var what = requested is { } chosen ? $"backend '{chosen.ToWireName()}' cannot serve it" : "no backend could serve the request";
         return new InferenceOutcome(null, default,
             InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons ?? [])})"));
@@ -90,11 +87,6 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
         for (var j = index + 1; j < route.Count; j++)
             if (model.Slot(route[j])?.IsReady == true) return route[j];
         return null;
-    }
-
-    private static void Dispose(Tensor<float>[] outputs)
-    {
-        foreach (var output in outputs) output.Dispose();
     }
 
     private void LogFallback(string model, BackendKind from, BackendKind to, string reason)
