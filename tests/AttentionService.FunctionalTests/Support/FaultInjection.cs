@@ -53,7 +53,7 @@ public static class FaultInjection
         public ModelSignature Signature => inner.Signature;
 
         // The warm-up at load runs without a cancellable token; requests always carry the request's token.
-        public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+        public void Run(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken)
         {
             if (fault == Fault.RequestRunsFail && !cancellationToken.CanBeCanceled) inner.Run(inputs, outputs, cancellationToken);
             else throw new InvalidOperationException($"injected: {Kind} run failed");

@@ -92,7 +92,7 @@ public sealed class GatedBackends
 
         public ModelSignature Signature => inner.Signature;
 
-        public void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs, CancellationToken cancellationToken)
+        public void Run(ReadOnlySpan<TensorView> inputs, RunOutputs outputs, CancellationToken cancellationToken)
         {
             // The warm-up at load runs without a cancellable token and passes straight through.
             if (!cancellationToken.CanBeCanceled)
