@@ -16,14 +16,23 @@ public static class Nodes
         return node;
     }
 
-    public static ConstantInputs Constants(params (string Name, long[] Values)[] int64s) =>
-        new(int64s.ToDictionary(c => c.Name, c => c.Values));
+    /// <summary>
+    /// Runs <paramref name="op"/> (single output) on the given tensors, every one known as at plan time, and returns
+    /// the output's shape and a copy of its data.
+    /// </summary>
+    public static (int[] Shape, float[] Data) Run(Operator op, params (float[] Data, int[] Shape)[] inputs) =>
+        Run<float>(op, inputs.Select(i => (TensorView)Tensor.Wrap(i.Data, i.Shape).View).ToArray());
 
-    /// <summary>Runs <paramref name="op"/> on the given tensors and returns the output's shape and a copy of its data.</summary>
-    public static (int[] Shape, float[] Data) Run(Operator op, params (float[] Data, int[] Shape)[] inputs)
+    /// <summary>Runs <paramref name="op"/> (single output of <typeparamref name="T"/>) on <paramref name="inputs"/>.</summary>
+    public static (int[] Shape, T[] Data) Run<T>(Operator op, params TensorView[] inputs) where T : unmanaged
     {
-        var tensors = inputs.Select(i => Tensor.Wrap(i.Data, i.Shape).View).ToArray();
-        using var output = op.Run(tensors);
+        var shapes = new int[op.Outputs.Count][];
+        op.InferShapes(inputs.Select(i => new PlanInput(i.Shape, i)).ToArray(), shapes);
+        using var output = Tensor.Rent<T>(shapes[0]);
+        op.Run(inputs, [output]);
         return (output.Shape, output.Span.ToArray());
     }
+
+    /// <summary>An INT64 tensor view.</summary>
+    public static TensorView Int64s(params long[] values) => Tensor.Wrap(values, values.Length).View;
 }
