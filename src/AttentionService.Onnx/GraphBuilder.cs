@@ -18,7 +18,24 @@ public sealed class GraphBuilder(string name)
         return inputName;
     }
 
+    /// <summary>A graph input of ONNX data type <paramref name="dataType"/>.</summary>
+    public string Input(string inputName, TensorProto.Types.DataType dataType, params object[] dims)
+    {
+        _graph.Input.Add(ValueInfo(inputName, dims, dataType));
+        return inputName;
+    }
+
     public void Output(string outputName, params object[] dims) => _graph.Output.Add(ValueInfo(outputName, dims));
+
+    /// <summary>A graph output of ONNX data type <paramref name="dataType"/>.</summary>
+    public void Output(string outputName, TensorProto.Types.DataType dataType, params object[] dims) =>
+        _graph.Output.Add(ValueInfo(outputName, dims, dataType));
+
+    public string Initializer(string initializerName, ReadOnlySpan<bool> data, params long[] dims)
+    {
+        _graph.Initializer.Add(InitializerData.FromBools(initializerName, data, dims));
+        return initializerName;
+    }
 
     public string Initializer(string initializerName, ReadOnlySpan<float> data, params long[] dims)
     {
@@ -41,6 +58,29 @@ public sealed class GraphBuilder(string name)
         node.Attribute.AddRange(attributes);
         _graph.Node.Add(node);
         return output;
+    }
+
+    /// <summary>Adds a node with several outputs ("" for an optional output left out).</summary>
+    public void Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+    }
+
+    public static AttributeProto Attribute(string attributeName, string value) =>
+        new() { Name = attributeName, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
+
+    public static AttributeProto Attribute(string attributeName, TensorProto value) =>
+        new() { Name = attributeName, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
+
+    public static AttributeProto Attribute(string attributeName, params float[] values)
+    {
+        var attribute = new AttributeProto { Name = attributeName, Type = AttributeProto.Types.AttributeType.Floats };
+        attribute.Floats.AddRange(values);
+        return attribute;
     }
 
     public static AttributeProto Attribute(string attributeName, long value) =>
@@ -73,7 +113,7 @@ public sealed class GraphBuilder(string name)
         return model;
     }
 
-    private static ValueInfoProto ValueInfo(string valueName, object[] dims)
+    private static ValueInfoProto ValueInfo(string valueName, object[] dims, TensorProto.Types.DataType dataType = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         foreach (var dim in dims)
@@ -89,7 +129,7 @@ public sealed class GraphBuilder(string name)
         return new ValueInfoProto
         {
             Name = valueName,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)dataType, Shape = shape } },
         };
     }
 }
