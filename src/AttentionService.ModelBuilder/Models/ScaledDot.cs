@@ -29,7 +29,7 @@ public static class ScaledDot
         AttentionGraph.Outputs(g, "dv");
         return g.ToModel(OnnxVersions.Opset,
             "Scaled dot-product attention: context = softmax(query keys^T / sqrt(d)) values, d read from the query at run time; masked positions get weight 0.",
-            new AttentionMetadata("scaled-dot", "1/sqrt(d)", 1, "d",
+            new AttentionMetadata("scaled-dot", "1/sqrt(d)", 1, "dynamic",
                 "weights = softmax(where(mask > 0.5, q k^T / sqrt(d), -inf)); context = weights v",
                 AttentionMetadata.NoWeights).ToProps());
     }
