@@ -95,7 +95,6 @@ public class KernelDispatchTests
         GemmKernel.MultiplyTransposed(c.A, c.B, c.C, c.M, c.K, c.N);
         SoftmaxKernel.Rows(c.X, c.Destination, c.N);
         SoftmaxKernel.Strided(c.X, c.Destination, 1, c.M, c.N);
-        MaskedSoftmaxKernel.NonZero(c.X, c.Shape, c.Y, c.Shape, 0.5f, float.NegativeInfinity, c.Destination);
         MaskedSoftmaxKernel.Above(c.X, c.Shape, c.Y, c.Shape, 0f, 0.5f, float.NegativeInfinity, c.Destination);
         BroadcastBinaryKernel.Add(c.X, c.Shape, c.Y, c.Shape, c.Destination, c.Shape);
         ScalarBroadcastKernel.Select(c.Condition, c.Shape, c.X, c.Shape, c.Y, c.Shape, c.Destination, c.Shape);
