@@ -8,6 +8,7 @@ public static class OperatorCatalog
     private static readonly Dictionary<string, Func<NodeProto, Operator>> Factories = new(StringComparer.Ordinal)
     {
         ["Add"] = node => new AddOperator(node),
+        ["Attention"] = node => new AttentionOperator(node),
         ["Cast"] = node => new CastOperator(node),
         ["Div"] = node => new DivOperator(node),
         ["Equal"] = node => new EqualOperator(node),
