@@ -294,7 +294,7 @@ public sealed class AttentionOperator : Operator
         if (pastKey is not null && pastValue is not null)
         {
             pastLength = pastKey.Length == 4 ? pastKey[2] : -1;
-            int[] keyShape = [batch, kvHeads, pastLength, headSize], valueShape = [batch, kvHeads, pastLength, valueSize];
+            ReadOnlySpan<int> keyShape = [batch, kvHeads, pastLength, headSize], valueShape = [batch, kvHeads, pastLength, valueSize];
             if (!pastKey.AsSpan().SequenceEqual(keyShape) || !pastValue.AsSpan().SequenceEqual(valueShape))
                 throw ShapeError($"past_key {ShapeText(pastKey)} and past_value {ShapeText(pastValue)} must be [batch, kv_num_heads, past_sequence_length, head_size] = {ShapeText(keyShape)} and {ShapeText(valueShape)}");
         }

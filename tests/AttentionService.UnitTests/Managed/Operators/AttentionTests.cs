@@ -138,6 +138,22 @@ public class AttentionTests
         return graph.ToModel(23, "", []);
     }
 
+    [Theory]
+    [InlineData("3-D GQA with past, every output")]
+    [InlineData("4-D with past, only Y")]
+    public void RunAllocatesNothing(string name)
+    {
+        var c = new Case(name.StartsWith("3-D") ? 3 : 4, 2, 4, 2, 3, 4, 8, 8, PastLength: 2, Causal: true, Mask: "bool", Softcap: 1f);
+        var (model, inputs) = Build(c, seed: 9);
+        var node = model.Graph.Node[0].Clone();
+        if (name.EndsWith("only Y"))
+        {
+            node.Output.Clear();
+            node.Output.Add("Y");
+        }
+        Assert.Equal(0, BytesPerOperatorRun(node, inputs));
+    }
+
     public static TheoryData<string, AttributeProto[], string[]> Refused() => new()
     {
         { "qk_matmul_output_mode", [GraphBuilder.Attribute("qk_matmul_output_mode", 4L)], ["Q", "K", "V"] },

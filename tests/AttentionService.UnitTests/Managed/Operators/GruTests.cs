@@ -171,6 +171,27 @@ public class GruTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void RunAllocatesNothing(int linearBeforeReset)
+    {
+        const int sequence = 4, batch = 2, input = 8, hidden = 16;
+        var node = Node("GRU", ["X", "W", "R", "B", "sequence_lens", "initial_h"], ["Y", "Y_h"],
+            GraphBuilder.Attribute("hidden_size", (long)hidden), GraphBuilder.Attribute("direction", "bidirectional"),
+            GraphBuilder.Attribute("linear_before_reset", (long)linearBeforeReset));
+        TensorView[] inputs =
+        [
+            Floats(Random(1, sequence * batch * input), sequence, batch, input),
+            Floats(Random(2, 2 * 3 * hidden * input), 2, 3 * hidden, input),
+            Floats(Random(3, 2 * 3 * hidden * hidden), 2, 3 * hidden, hidden),
+            Floats(Random(4, 2 * 6 * hidden), 2, 6 * hidden),
+            Int64s([4, 3], batch),
+            Floats(Random(5, 2 * batch * hidden), 2, batch, hidden),
+        ];
+        Assert.Equal(0, BytesPerOperatorRun(node, inputs));
+    }
+
+    [Theory]
     [InlineData("test_gru_batchwise")]
     [InlineData("test_gru_defaults")]
     [InlineData("test_gru_seq_length")]

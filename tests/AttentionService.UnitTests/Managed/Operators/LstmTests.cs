@@ -127,6 +127,26 @@ public class LstmTests
         Assert.Contains(name, error.Message);
     }
 
+    [Fact]
+    public void RunAllocatesNothing()
+    {
+        const int sequence = 4, batch = 2, input = 8, hidden = 16;
+        var node = Node("LSTM", ["X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"], ["Y", "Y_h", "Y_c"],
+            GraphBuilder.Attribute("hidden_size", (long)hidden), GraphBuilder.Attribute("direction", "bidirectional"), GraphBuilder.Attribute("clip", 3f));
+        TensorView[] inputs =
+        [
+            Floats(Random(1, sequence * batch * input), sequence, batch, input),
+            Floats(Random(2, 2 * 4 * hidden * input), 2, 4 * hidden, input),
+            Floats(Random(3, 2 * 4 * hidden * hidden), 2, 4 * hidden, hidden),
+            Floats(Random(4, 2 * 8 * hidden), 2, 8 * hidden),
+            Int64s([4, 3], batch),
+            Floats(Random(5, 2 * batch * hidden), 2, batch, hidden),
+            Floats(Random(6, 2 * batch * hidden), 2, batch, hidden),
+            Floats(Random(7, 2 * 3 * hidden), 2, 3 * hidden),
+        ];
+        Assert.Equal(0, BytesPerOperatorRun(node, inputs));
+    }
+
     [Theory]
     [InlineData("test_lstm_batchwise")]
     [InlineData("test_lstm_defaults")]

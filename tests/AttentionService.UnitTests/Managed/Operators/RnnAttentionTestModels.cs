@@ -1,4 +1,5 @@
 using AttentionService.Backends.Managed;
+using AttentionService.Backends.Managed.Operators;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
@@ -118,6 +119,38 @@ public static class RnnAttentionTestModels
         using var outputs = backend.RunRented(inputs, CancellationToken.None);
         for (var o = 0; o < source.Signature.Outputs.Count; o++)
             AssertEqual(ReadTensor(Path.Combine(data, $"output_{o}.pb")), outputs[o], $"{name} {source.Signature.Outputs[o].Name}");
+    }
+
+    /// <summary>
+    /// The least bytes <paramref name="node"/>'s operator allocates on this thread in one Run after warm-up, given
+    /// <paramref name="inputs"/> in the node's input order (default for an absent one) and destinations of the shapes
+    /// it infers (the run may rent scratch from the shared pool, which allocates nothing once warm).
+    /// </summary>
+    public static long BytesPerOperatorRun(NodeProto node, TensorView[] inputs)
+    {
+        var op = OperatorCatalog.Create(node);
+        var shapes = new int[op.Outputs.Count][];
+        op.InferShapes(inputs.Select(i => new PlanInput(i.Shape, default)).ToArray(), shapes);
+        var outputs = shapes.Select(shape => Floats(new float[Tensor.ElementCount(shape)], shape)).ToArray();
+        for (var i = 0; i < 5; i++) op.Run(inputs, outputs);
+        var least = long.MaxValue;
+        for (var round = 0; round < 5; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            op.Run(inputs, outputs);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
+    }
+
+    /// <summary>A node of <paramref name="opType"/> reading <paramref name="inputs"/> ("" for absent) and writing <paramref name="outputs"/>.</summary>
+    public static NodeProto Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = opType + "_test" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
     }
 
     /// <summary>A stored TensorProto as a view of a new array.</summary>
