@@ -191,13 +191,6 @@ public class GruTests
         Assert.Equal(0, BytesPerOperatorRun(node, inputs));
     }
 
-    [Theory]
-    [InlineData("test_gru_batchwise")]
-    [InlineData("test_gru_defaults")]
-    [InlineData("test_gru_seq_length")]
-    [InlineData("test_gru_with_initial_bias")]
-    public void OnnxNodeTestPasses(string test) => AssertNodeTestPasses(test);
-
     /// <summary>The GRU node torch exported (linear_before_reset = 1) with its weights, alone in a model.</summary>
     [Theory]
     [InlineData(1)]

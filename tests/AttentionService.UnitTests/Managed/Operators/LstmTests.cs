@@ -147,22 +147,6 @@ public class LstmTests
         Assert.Equal(0, BytesPerOperatorRun(node, inputs));
     }
 
-    [Theory]
-    [InlineData("test_lstm_batchwise")]
-    [InlineData("test_lstm_defaults")]
-    [InlineData("test_lstm_with_initial_bias")]
-    public void OnnxNodeTestPasses(string test) => AssertNodeTestPasses(test);
-
-    /// <summary>test_lstm_with_peepholes gives sequence_lens as INT32, a type the managed backend does not compute in.</summary>
-    [Fact]
-    public void OnnxNodeTestWithInt32SequenceLengthsIsRefusedAtLoad()
-    {
-        var path = Path.Combine(NodeTestRoot, "test_lstm_with_peepholes", "model.onnx");
-        var error = Assert.ThrowsAny<Exception>(() => new ManagedBackendFactory().Create(ModelSource.Read("test_lstm_with_peepholes", path)));
-        Assert.True(error is InvalidDataException or BackendUnavailableException, error.ToString());
-        Assert.Contains("sequence_lens", error.Message);
-    }
-
     /// <summary>The LSTM node torch exported with its weights, alone in a model.</summary>
     [Theory]
     [InlineData(1)]

@@ -13,14 +13,12 @@ namespace AttentionService.Tests.Managed.Operators;
 
 /// <summary>
 /// What the GRU, LSTM and Attention tests share: random inputs, one model run on the managed backend and on ONNX
-/// Runtime with every graph output compared, and ONNX's node tests (libonnx-testdata) run on the managed backend.
+/// Runtime with every graph output compared, and operator runs measured for allocation.
 /// </summary>
 public static class RnnAttentionTestModels
 {
     /// <summary>Float outputs agree within this, absolutely and relative to the expected value.</summary>
     public const double Tolerance = 1e-5;
-
-    public const string NodeTestRoot = "/usr/share/libonnx-testdata/data/node";
 
     /// <summary>Uniform floats in [<paramref name="low"/>, <paramref name="high"/>) from a fixed seed.</summary>
     public static float[] Random(int seed, int count, float low = -1f, float high = 1f)
@@ -106,22 +104,6 @@ public static class RnnAttentionTestModels
     }
 
     /// <summary>
-    /// Runs ONNX's node test <paramref name="name"/> (its model and test_data_set_0) on the managed backend and asserts
-    /// every output matches the stored one.
-    /// </summary>
-    public static void AssertNodeTestPasses(string name)
-    {
-        var directory = Path.Combine(NodeTestRoot, name);
-        var source = ModelSource.Read(name, Path.Combine(directory, "model.onnx"));
-        var data = Path.Combine(directory, "test_data_set_0");
-        var inputs = Enumerable.Range(0, source.Signature.Inputs.Count).Select(i => ReadTensor(Path.Combine(data, $"input_{i}.pb"))).ToArray();
-        using var backend = new ManagedBackendFactory().Create(source);
-        using var outputs = backend.RunRented(inputs, CancellationToken.None);
-        for (var o = 0; o < source.Signature.Outputs.Count; o++)
-            AssertEqual(ReadTensor(Path.Combine(data, $"output_{o}.pb")), outputs[o], $"{name} {source.Signature.Outputs[o].Name}");
-    }
-
-    /// <summary>
     /// The least bytes <paramref name="node"/>'s operator allocates on this thread in one Run after warm-up, given
     /// <paramref name="inputs"/> in the node's input order (default for an absent one) and destinations of the shapes
     /// it infers (the run may rent scratch from the shared pool, which allocates nothing once warm).
@@ -151,20 +133,6 @@ public static class RnnAttentionTestModels
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);
         return node;
-    }
-
-    /// <summary>A stored TensorProto as a view of a new array.</summary>
-    public static TensorView ReadTensor(string path)
-    {
-        var proto = TensorProto.Parser.ParseFrom(File.ReadAllBytes(path));
-        var shape = InitializerData.Shape(proto);
-        return (TensorProto.Types.DataType)proto.DataType switch
-        {
-            TensorProto.Types.DataType.Float => Floats(InitializerData.ToFloats(proto), shape),
-            TensorProto.Types.DataType.Int64 => Int64s(InitializerData.ToInt64s(proto), shape),
-            TensorProto.Types.DataType.Bool => Bools(InitializerData.ToBools(proto), shape),
-            var other => throw new InvalidDataException($"{path} holds {other}"),
-        };
     }
 
     /// <summary>Same shape and type; floats within <see cref="Tolerance"/> (equal infinities match), others exactly.</summary>
