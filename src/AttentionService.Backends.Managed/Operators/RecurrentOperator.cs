@@ -1,13 +1,16 @@
-using AttentionService.Core.Backends;
+using System.Numerics.Tensors;
+using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>
-/// What ONNX's GRU and LSTM share (opset 14+): inputs X, W, R, optional B, sequence_lens (INT64), initial_h and the
-/// op's own extras; outputs Y, Y_h and the op's own, all optional; attributes direction, hidden_size, layout, clip and
-/// the activations, of which only the defaults are implemented (anything else is refused at load).
+/// What ONNX's GRU and LSTM share (opset 14+): inputs X, W, R, optional B, sequence_lens, initial_h and the op's own
+/// extras; outputs Y, Y_h and the op's own, all optional; attributes direction, hidden_size, layout, clip and the
+/// activations, of which only the defaults are implemented (anything else is refused at load). ONNX types
+/// sequence_lens INT32, which the managed backend does not compute in, so a model that gives it as INT32 is refused at
+/// load; one that gives it as INT64 runs, each batch item's length read when the node runs.
 /// Layout 0: X [seq, batch, input], Y [seq, directions, batch, hidden], states [directions, batch, hidden];
 /// layout 1: X [batch, seq, input], Y [batch, seq, directions, hidden], states [batch, directions, hidden].
 /// </summary>
@@ -164,9 +167,9 @@ public abstract class RecurrentOperator : Operator
     protected static void ProjectInputs(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> rows, Dimensions d, int width)
     {
         var count = d.Sequence * d.Batch;
-        Kernels.GemmKernel.MultiplyTransposed(x, w, rows, count, d.Input, width);
+        GemmKernel.MultiplyTransposed(x, w, rows, count, d.Input, width);
         for (var row = 0; row < count; row++)
-            System.Numerics.Tensors.TensorPrimitives.Add(rows.Slice(row * width, width), bias, rows.Slice(row * width, width));
+            TensorPrimitives.Add(rows.Slice(row * width, width), bias, rows.Slice(row * width, width));
     }
 
     /// <summary>The state rows of one direction from its initial input, or zeros without one.</summary>
