@@ -11,7 +11,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// V after their past (past_key, past_value) and each key/value head shared by q_num_heads / kv_num_heads query heads
 /// (GQA, MQA). Inputs are 4-D <c>[batch, heads, sequence, head_size]</c> or 3-D <c>[batch, sequence, heads·head_size]</c>
 /// (with q_num_heads and kv_num_heads). The bias is the attn_mask (BOOL: attend where true; FLOAT: added), broadcast
-/// to <c>[batch, q_heads, q_sequence, total_sequence]</c>, and is_causal's (query i attends keys j ≤ i + past length).
+/// to <c>[batch, q_heads, q_sequence, total_sequence]</c>, and is_causal's (query i attends keys j ≤ i + past length,
+/// as ONNX's reference computes; ONNX Runtime drops the causal bias for a single query after a past, which differs only
+/// when K brings more than one new key).
 /// <para>
 /// As in ONNX's current definition and ONNX Runtime 1.31 (onnx/onnx#7867 and #7913 moved softcap before the mask):
 /// qk_matmul_output is mode 0 <c>Q·Kᵀ·scale</c>, 1 after softcap, 2 after the bias is added, 3 after softmax (the
