@@ -34,6 +34,27 @@ public sealed class AttendEndpointTests(AttentionServiceFactory factory) : IClas
         Numerics.AssertClose(weights, Matrix(body["weights"]), Tolerance);
     }
 
+    [Theory]
+    [InlineData("onnx", 3)]
+    [InlineData("managed", 3)]
+    [InlineData("onnx", 100)]
+    [InlineData("managed", 100)]
+    public async Task ScaledDotTakesAnyDAndScalesByItsSquareRoot(string backend, int d)
+    {
+        var rng = new Random(d);
+        var query = ReferenceAttention.Random(rng, 2, d);
+        var keys = ReferenceAttention.Random(rng, 4, d);
+        var values = ReferenceAttention.Random(rng, 4, 5);
+
+        var response = await _client.PostAttendAsync(new { model = "scaled-dot", backend, query, keys, values });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadObjectAsync();
+        var (context, weights) = ReferenceAttention.DotProduct(query, keys, values, scale: 1 / Math.Sqrt(d));
+        Numerics.AssertClose(context, Matrix(body["context"]), Tolerance);
+        Numerics.AssertClose(weights, Matrix(body["weights"]), Tolerance);
+    }
+
     [Fact]
     public async Task BatchedRequestKeepsTheBatchAxisAndMatchesTheReferencePerItem()
     {
