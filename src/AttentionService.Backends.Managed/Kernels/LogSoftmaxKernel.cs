@@ -5,9 +5,9 @@ using System.Runtime.InteropServices;
 namespace AttentionService.Backends.Managed.Kernels;
 
 /// <summary>
-/// Log-softmax along one axis of a tensor viewed as <c>[outer, axis, inner]</c>: x − max − log Σ e^(x − max), the
+/// Log-softmax along one axis of a tensor viewed as <c>[outer, axis, inner]</c>: (x − max) − log Σ e^(x − max), the
 /// maximum subtracted first (as <see cref="SoftmaxKernel"/>) so no exponential overflows and a row of large numbers
-/// keeps its precision. Three passes per row: maximum; sum of exponentials (not stored); the shifted difference.
+/// keeps its precision. Three passes per row: maximum; sum of exponentials (not stored); the two subtractions.
 /// </summary>
 public static class LogSoftmaxKernel
 {
@@ -51,14 +51,15 @@ public static class LogSoftmaxKernel
             for (var i = vectorLength; i < rowLength; i++)
                 max = MathF.Max(max, FloatRef.At(ref row, i));
 
-            var sum = SumOfExponentials<TSimd, TVector>(ref row, rowLength, max);
-            var shiftScalar = max + MathF.Log(sum);
-            var shift = TSimd.Broadcast(shiftScalar);
+            // (x − max) − log Σ: x − max is exact for the entries that matter, where x − (max + log Σ) would round
+            // max + log Σ to the ulp of max first (a thousandth at 10⁴).
+            var logSum = MathF.Log(SumOfExponentials<TSimd, TVector>(ref row, rowLength, max));
+            TVector shift = TSimd.Broadcast(max), logSumVector = TSimd.Broadcast(logSum);
             var j = 0;
             for (; j < vectorLength; j += width)
-                TSimd.Store(TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, j)), shift), ref FloatRef.At(ref result, j));
+                TSimd.Store(TSimd.Subtract(TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, j)), shift), logSumVector), ref FloatRef.At(ref result, j));
             for (; j < rowLength; j++)
-                FloatRef.At(ref result, j) = FloatRef.At(ref row, j) - shiftScalar;
+                FloatRef.At(ref result, j) = FloatRef.At(ref row, j) - max - logSum;
         }
     }
 
@@ -117,7 +118,7 @@ public static class LogSoftmaxKernel
     internal static void Strided<TSimd, TVector>(ReadOnlySpan<float> x, Span<float> destination, int outer, int axisLength, int inner)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
-        // Per inner position: the running maximum, then the sum, then max + log(sum). Small rows live on the stack.
+        // Per inner position: the running maximum, and the sum of exponentials, then its logarithm. Small rows live on the stack.
         float[]? rented = null;
         var scratch = inner <= 256 ? stackalloc float[2 * inner] : (rented = ArrayPool<float>.Shared.Rent(2 * inner)).AsSpan(0, 2 * inner);
         var maxSpan = scratch[..inner];
@@ -157,16 +158,19 @@ public static class LogSoftmaxKernel
                     FloatRef.At(ref sum, i) += SimdScalar.Exp(FloatRef.At(ref row, i) - FloatRef.At(ref max, i));
             }
             for (var i = 0; i < inner; i++)
-                FloatRef.At(ref sum, i) = FloatRef.At(ref max, i) + MathF.Log(FloatRef.At(ref sum, i));
+                FloatRef.At(ref sum, i) = MathF.Log(FloatRef.At(ref sum, i));
             for (var a = 0; a < axisLength; a++)
             {
                 ref var row = ref FloatRef.At(ref input, a * inner);
                 ref var result = ref FloatRef.At(ref output, a * inner);
                 var i = 0;
                 for (; i < vectorInner; i += width)
-                    TSimd.Store(TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, i)), TSimd.Load(ref FloatRef.At(ref sum, i))), ref FloatRef.At(ref result, i));
+                {
+                    var shifted = TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, i)), TSimd.Load(ref FloatRef.At(ref max, i)));
+                    TSimd.Store(TSimd.Subtract(shifted, TSimd.Load(ref FloatRef.At(ref sum, i))), ref FloatRef.At(ref result, i));
+                }
                 for (; i < inner; i++)
-                    FloatRef.At(ref result, i) = FloatRef.At(ref row, i) - FloatRef.At(ref sum, i);
+                    FloatRef.At(ref result, i) = FloatRef.At(ref row, i) - FloatRef.At(ref max, i) - FloatRef.At(ref sum, i);
             }
         }
         if (rented is not null) ArrayPool<float>.Shared.Return(rented);
