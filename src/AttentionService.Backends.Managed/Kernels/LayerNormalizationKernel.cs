@@ -5,7 +5,7 @@ namespace AttentionService.Backends.Managed.Kernels;
 
 /// <summary>
 /// Layer normalization of each contiguous row: y = (x − mean) / √(variance + ε) · scale + bias, with the row's mean
-/// and 1/√(variance + ε) also written (one per row). Three passes per row: the sum; the sum of squared deviations
+/// and 1/√(variance + ε) also written (one per row). Three passes per row: the sum (relative to the row's first element); the sum of squared deviations
 /// (two passes rather than E[x²] − mean², which cancels catastrophically when the mean is large against the spread);
 /// then the normalized, scaled, shifted row in one multiply-add chain.
 /// </summary>
@@ -61,14 +61,18 @@ public static class LayerNormalizationKernel
             ref var row = ref FloatRef.At(ref x0, offset);
             ref var result = ref FloatRef.At(ref d0, offset);
 
+            // Summed relative to the row's first element: a row far from zero (activations near 100 with a spread of 1)
+            // keeps its digits, where the plain sum would grow to rowLength·100 and round away a mean's last places.
+            var origin = row;
+            var originVector = TSimd.Broadcast(origin);
             var sumVector = TSimd.Zero;
             var i = 0;
             for (; i < vectorLength; i += width)
-                sumVector = TSimd.Add(sumVector, TSimd.Load(ref FloatRef.At(ref row, i)));
+                sumVector = TSimd.Add(sumVector, TSimd.Subtract(TSimd.Load(ref FloatRef.At(ref row, i)), originVector));
             var sum = TSimd.Sum(sumVector);
             for (; i < rowLength; i++)
-                sum += FloatRef.At(ref row, i);
-            var average = sum / rowLength;
+                sum += FloatRef.At(ref row, i) - origin;
+            var average = origin + sum / rowLength;
 
             var center = TSimd.Broadcast(average);
             var squaresVector = TSimd.Zero;

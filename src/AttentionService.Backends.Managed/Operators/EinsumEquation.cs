@@ -70,6 +70,9 @@ public sealed class EinsumEquation
     /// <summary>The id of a letter label.</summary>
     public static int LabelOf(char label) => label is >= 'a' and <= 'z' ? label - 'a' : label - 'A' + 26;
 
+    /// <summary>The letter of a letter label's id.</summary>
+    public static char LetterOf(int label) => label < 26 ? (char)('a' + label) : (char)('A' + label - 26);
+
     /// <summary>The number of letter labels in <paramref name="term"/> (not counting its ellipsis).</summary>
     public static int LetterCount(string term) => term.Contains('.') ? term.Length - 1 : term.Length;
 

@@ -12,7 +12,8 @@ namespace AttentionService.Backends.Managed.Operators;
 /// B as <c>[batch, contracted, free-B]</c> or <c>[batch, free-B, contracted]</c> (A·Bᵀ), and the product is
 /// <c>[batch, free-A, free-B]</c>. An operand or output already laid out so (size-1 axes aside) is used in place,
 /// as in the attention equations ("bhqd,bhkd->bhqk", "bhqk,bhkd->bhqd"); otherwise it is permuted through pooled
-/// scratch rented during the run. Batch labels broadcast where one side has size 1; other labels must agree. One
+/// scratch rented during the run. Batch labels broadcast where one side has size 1 (every ellipsis stands for the same
+/// number of dimensions, as ONNX's shape inference requires); other labels must agree. One
 /// operand is a permutation (a transpose) or, with labels summed away, a scalar sum.
 /// </summary>
 public sealed class EinsumOperator : Operator
@@ -21,7 +22,8 @@ public sealed class EinsumOperator : Operator
 
     private readonly EinsumEquation _equation;
 
-    public EinsumOperator(NodeProto node) : base(node, 1, 2)
+    // Any number of inputs reaches the equation, which refuses more than two operands by name.
+    public EinsumOperator(NodeProto node) : base(node, 1, int.MaxValue)
     {
         var text = NodeAttributes.Read(node, "equation").String("equation")
             ?? throw Unsupported("lacks the required attribute 'equation'");
@@ -94,7 +96,11 @@ public sealed class EinsumOperator : Operator
                 throw ShapeError($"operand {k} {ShapeText(shape)} does not fit term '{term.Replace(".", "...")}' of equation \"{Equation}\"");
             if (shape.Length > maxRank)
                 throw ShapeError($"operand {k} {ShapeText(shape)} has rank {shape.Length}; at most {maxRank} is supported");
-            ellipsisRank = Math.Max(ellipsisRank, shape.Length - letters);
+            if (!term.Contains('.')) continue;
+            // ONNX's shape inference holds every ellipsis to one number of dimensions (sizes of 1 broadcast within it).
+            if (k > 0 && _equation.Operands[0].Contains('.') && shape.Length - letters != ellipsisRank)
+                throw ShapeError($"the ellipsis stands for {ellipsisRank} dimension(s) in operand 0 {ShapeText(a)} but {shape.Length - letters} in operand {k} {ShapeText(shape)} of equation \"{Equation}\"; ONNX requires the same number");
+            ellipsisRank = shape.Length - letters;
         }
         var outputRank = EinsumEquation.LetterCount(_equation.Output) + (_equation.Output.Contains('.') ? ellipsisRank : 0);
         if (outputRank > maxRank)
@@ -116,23 +122,22 @@ public sealed class EinsumOperator : Operator
                 if (other == Absent || other == shape[axis]) outputSizes[label] = shape[axis];
                 else if (other == 1 || shape[axis] == 1)
                 {
-                    if (!_equation.Output.Contains(LabelChar(label)) && label < EinsumEquation.FirstEllipsisLabel)
-                        throw ShapeError($"contracted label '{LabelChar(label)}' has sizes {other} and {shape[axis]} in equation \"{Equation}\" (operands {ShapeText(a)}, {ShapeText(b ?? [])})");
+                    if (label < EinsumEquation.FirstEllipsisLabel && !_equation.Output.Contains(EinsumEquation.LetterOf(label)))
+                        throw ShapeError($"contracted {LabelName(label)} has sizes {other} and {shape[axis]} in equation \"{Equation}\" (operands {ShapeText(a)}, {ShapeText(b ?? [])})");
                     outputSizes[label] = Math.Max(other, shape[axis]);
                 }
                 else
-                    throw ShapeError($"label '{LabelChar(label)}' has sizes {other} and {shape[axis]} in equation \"{Equation}\" (operands {ShapeText(a)}, {ShapeText(b ?? [])})");
+                    throw ShapeError($"{LabelName(label)} has sizes {other} and {shape[axis]} in equation \"{Equation}\" (operands {ShapeText(a)}, {ShapeText(b ?? [])})");
             }
         }
         EinsumEquation.Expand(_equation.Output, outputRank, ellipsisRank, labels.Slice(2 * maxRank, outputRank));
         return outputRank;
     }
 
-    private static char LabelChar(int label) => label switch
+    private static string LabelName(int label) => label switch
     {
-        < 26 => (char)('a' + label),
-        < EinsumEquation.FirstEllipsisLabel => (char)('A' + label - 26),
-        _ => '.',
+        < EinsumEquation.FirstEllipsisLabel => $"label '{EinsumEquation.LetterOf(label)}'",
+        _ => $"dimension {label - EinsumEquation.FirstEllipsisLabel} of the ellipsis",
     };
 
     /// <summary>One operand: a transpose when every label stays, else a sum over the dropped labels.</summary>

@@ -15,6 +15,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// </summary>
 public sealed class GemmOperator : Operator
 {
+    // A field, not an inline [1, 0]: a collection expression argument allocates an array on each call in Debug builds.
+    private static readonly int[] SwapAxes = [1, 0];
+
     private readonly float _alpha;
     private readonly float _beta;
     private readonly bool _transA;
@@ -61,7 +64,7 @@ public sealed class GemmOperator : Operator
             try
             {
                 var aTransposed = rented.AsSpan(0, a.Length);
-                TransposeKernel.Transpose(a.Span, a.Shape, [1, 0], aTransposed);
+                TransposeKernel.Transpose(a.Span, a.Shape, SwapAxes, aTransposed);
                 Multiply(aTransposed, b.Span, result, m, k, n);
             }
             finally

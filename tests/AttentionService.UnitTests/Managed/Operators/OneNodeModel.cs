@@ -44,7 +44,11 @@ public sealed class OneNodeModel
             if (input.IsInitializer) AddInitializer(graph, input);
             else graph.Input(input.Name, DataType(input.Value.ElementType), input.Value.Shape.Cast<object>().ToArray());
         }
-        graph.Node(opType, inputs.Select(i => i?.Name ?? "").ToArray(), outputs.Select(o => o.Name ?? "").ToArray(), attributes);
+        // Trailing absent inputs are left off the node (ONNX Runtime's LayerNormalization crashes the process on a trailing "").
+        var named = inputs.Select(i => i?.Name ?? "").ToArray();
+        var count = named.Length;
+        while (count > 0 && named[count - 1].Length == 0) count--;
+        graph.Node(opType, named[..count], outputs.Select(o => o.Name ?? "").ToArray(), attributes);
         foreach (var (name, type) in outputs)
             if (name is not null) graph.Output(name, type);
         Proto = graph.ToModel(opset, "one node", []);
