@@ -27,6 +27,8 @@ public static class OperatorCatalog
         ["Log"] = node => new LogOperator(node),
         ["LogSoftmax"] = node => new LogSoftmaxOperator(node),
         ["MatMul"] = node => new MatMulOperator(node),
+        ["Max"] = node => new MaxOperator(node),
+        ["Min"] = node => new MinOperator(node),
         ["Mul"] = node => new MulOperator(node),
         ["Neg"] = node => new NegOperator(node),
         ["Not"] = node => new NotOperator(node),

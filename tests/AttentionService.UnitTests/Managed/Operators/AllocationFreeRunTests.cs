@@ -16,7 +16,7 @@ public class AllocationFreeRunTests
     [
         "Exp", "Log", "Reciprocal", "Sigmoid", "Erf", "Neg", "Abs", "Relu", "Pow", "Not", "And", "Or", "Xor",
         "LogSoftmax", "LogSoftmaxStrided", "ReduceSum", "ReduceMean", "ReduceMax", "ArgMax",
-        "Gemm", "GemmTransposedA", "Einsum", "EinsumPermuted", "EinsumSum", "LayerNormalization", "LayerNormalizationWithStatistics",
+        "Gemm", "GemmTransposedA", "Einsum", "EinsumPermuted", "EinsumSum", "LayerNormalization", "LayerNormalizationWithStatistics", "Max", "Min",
     ];
 
     [Theory]
@@ -52,6 +52,7 @@ public class AllocationFreeRunTests
             "GemmTransposedA" => [Floats("a", ScalarReference.Random(83, 8 * 40), 40, 8), Floats("b", ScalarReference.Random(84, 16 * 40), 40, 16).AsInitializer()],
             "Einsum" or "EinsumPermuted" => [Floats("q", ScalarReference.Random(85, 2 * 5 * 3 * 8), 2, 3, 5, 8), Floats("k", ScalarReference.Random(86, 2 * 7 * 3 * 8), 2, 3, 7, 8)],
             "EinsumSum" => [x],
+            "Max" or "Min" => [x, Floats("w", ScalarReference.Random(88, 40), 40).AsInitializer(), Floats("z", [0.5f]).AsInitializer()],
             "LayerNormalization" or "LayerNormalizationWithStatistics" => [x, Floats("s", ScalarReference.Random(87, 40), 40).AsInitializer(), Floats("b", new float[40], 40).AsInitializer()],
             _ => [x],
         };
