@@ -46,7 +46,7 @@ public class RangeTests
     public void FloatGraphInputsAreRefusedAtLoad()
     {
         var model = OneNode("Range", [("start", Floats([0f])), ("limit", Floats([3f])), ("delta", Floats([1f]))], [("y", DataType.Float)]);
-        Assert.Contains("needs the value of its input 0", AssertRefusedAtLoad(model));
+        Assert.Contains("needs input 0 ('start') known before the run", AssertRefusedAtLoad(model));
     }
 
     [Fact]
