@@ -1,0 +1,77 @@
+using AttentionService.Backends.Managed.Kernels;
+using AttentionService.Core.Tensors;
+using AttentionService.Onnx.Protos;
+
+namespace AttentionService.Backends.Managed.Operators;
+
+/// <summary>ONNX Not: elementwise negation of a BOOL tensor.</summary>
+public sealed class NotOperator : Operator
+{
+    public NotOperator(NodeProto node) : base(node, 1, 1) => NodeAttributes.Read(node);
+
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
+    {
+        RequireType(inputs, 0, TensorElementType.Bool);
+        outputs[0] = TensorElementType.Bool;
+    }
+
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs) => outputs[0] = (int[])inputs[0].RequiredShape.Clone();
+
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    {
+        var x = inputs[0].As<bool>().Span;
+        var destination = outputs[0].As<bool>().Span;
+        for (var i = 0; i < x.Length; i++) destination[i] = !x[i];
+    }
+}
+
+/// <summary>And, Or, Xor: a BOOL tensor from two BOOL inputs, broadcasting (masks are small: one element at a time).</summary>
+public abstract class LogicalOperator(NodeProto node) : ElementwiseBinaryOperator(node)
+{
+    protected sealed override TensorElementType[] InputTypes { get; } = [TensorElementType.Bool];
+
+    public sealed override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    {
+        TensorView<bool> x = inputs[0].As<bool>(), y = inputs[1].As<bool>(), z = outputs[0].As<bool>();
+        Compute(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+    }
+
+    protected abstract void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape,
+        Span<bool> destination, ReadOnlySpan<int> shape);
+}
+
+/// <summary>ONNX And.</summary>
+public sealed class AndOperator(NodeProto node) : LogicalOperator(node)
+{
+    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
+        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
+
+    private readonly struct Function : IElementFunction<bool, bool>
+    {
+        public static bool Apply(bool x, bool y) => x & y;
+    }
+}
+
+/// <summary>ONNX Or.</summary>
+public sealed class OrOperator(NodeProto node) : LogicalOperator(node)
+{
+    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
+        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
+
+    private readonly struct Function : IElementFunction<bool, bool>
+    {
+        public static bool Apply(bool x, bool y) => x | y;
+    }
+}
+
+/// <summary>ONNX Xor.</summary>
+public sealed class XorOperator(NodeProto node) : LogicalOperator(node)
+{
+    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
+        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
+
+    private readonly struct Function : IElementFunction<bool, bool>
+    {
+        public static bool Apply(bool x, bool y) => x ^ y;
+    }
+}
