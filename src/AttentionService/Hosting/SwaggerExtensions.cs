@@ -27,6 +27,9 @@ public static class SwaggerExtensions
             // Tensors cross the wire as nested arrays of numbers, whatever their rank.
             swagger.MapType<Tensor<float>>(TensorSchema);
             swagger.MapType<TensorView<float>>(TensorSchema);
+            // Extra inputs and outputs may hold integers (INT64) or booleans (BOOL) as their graph tensor does.
+            swagger.MapType<Contracts.JsonTensor>(TypedTensorSchema);
+            swagger.MapType<TensorView>(TypedTensorSchema);
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
         });
         return services;
@@ -37,6 +40,13 @@ public static class SwaggerExtensions
         Type = JsonSchemaType.Array,
         Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
         Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
+    };
+
+    private static OpenApiSchema TypedTensorSchema() => new()
+    {
+        Type = JsonSchemaType.Array,
+        Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).",
+        Items = new OpenApiSchema(),
     };
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)
