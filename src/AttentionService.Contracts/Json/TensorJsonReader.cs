@@ -69,7 +69,7 @@ internal static class TensorJsonReader
             {
                 case JsonTokenType.StartArray:
                     if (s.Rank >= 0 && level + 1 >= s.Rank)
-                        throw Malformed($"{s.PathTo(level + 1)} is an array, expected a {s.ElementName} (rows must all have the same nesting)");
+                        throw Malformed($"{s.PathTo(level + 1)} is an array, expected {s.AnElement} (rows must all have the same nesting)");
                     if (level + 1 >= s.MaxRank)
                         throw Malformed($"{s.Field} is nested deeper than rank {s.MaxRank}");
                     ReadArray(ref reader, level + 1, ref s);
@@ -94,7 +94,7 @@ internal static class TensorJsonReader
                     s.Append(typeof(T) == typeof(bool) ? As<bool, T>(truth) : As<float, T>(truth ? 1f : 0f));
                     break;
                 default:
-                    throw Malformed($"{s.PathTo(level + 1)} is {Describe(reader.TokenType)}, expected a {s.ElementName}");
+                    throw Malformed($"{s.PathTo(level + 1)} is {Describe(reader.TokenType)}, expected {s.AnElement}");
             }
             items++;
         }
@@ -180,12 +180,15 @@ internal static class TensorJsonReader
             _ => "number",
         };
 
+        /// <summary>"a number", "an integer", "a boolean".</summary>
+        public readonly string AnElement => Scalars == JsonScalar.Integer ? "an integer" : "a " + ElementName;
+
         /// <summary>The first scalar fixes the rank; every later one must sit at the same depth.</summary>
         public void AtLeaf(int level)
         {
             if (Rank < 0) Rank = level + 1;
             else if (level + 1 != Rank)
-                throw Malformed($"{PathTo(level + 1)} is a {ElementName}, expected an array (rows must all have the same nesting)");
+                throw Malformed($"{PathTo(level + 1)} is {AnElement}, expected an array (rows must all have the same nesting)");
         }
 
         public void Append(T value)

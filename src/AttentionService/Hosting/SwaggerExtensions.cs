@@ -22,8 +22,12 @@ public static class SwaggerExtensions
                 Description = "Serves attention (seq2seq) models stored as ONNX graphs and returns both the context vectors and " +
                               "the attention weights. Each model runs on ONNX Runtime or on the managed C# operator path with the same numbers.",
             });
-            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
-            if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
+            // The host's handlers and the wire contract's fields, each described by its own XML comments.
+            foreach (var assembly in new[] { Assembly.GetExecutingAssembly(), typeof(Contracts.AttendRequest).Assembly })
+            {
+                var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
+                if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
+            }
             // Tensors cross the wire as nested arrays of numbers, whatever their rank.
             swagger.MapType<Tensor<float>>(TensorSchema);
             swagger.MapType<TensorView<float>>(TensorSchema);

@@ -83,12 +83,15 @@ public static class ConfigSuggestion
         return names;
     }
 
-    /// <summary>A graph name as an alias: lower case letters, digits and underscores ("input.1" → "input_1").</summary>
+    /// <summary>A graph name as an alias: lower case letters, digits and underscores ("input.1" → "input_1", "onnx::Concat_9" → "onnx_concat_9").</summary>
     private static string Alias(string graphName, int index)
     {
         var alias = new StringBuilder();
         foreach (var c in graphName.ToLowerInvariant())
-            alias.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        {
+            if (char.IsAsciiLetterOrDigit(c)) alias.Append(c);
+            else if (alias.Length > 0 && alias[^1] != '_') alias.Append('_');
+        }
         var text = alias.ToString().Trim('_');
         return text.Length == 0 || char.IsAsciiDigit(text[0]) ? $"tensor_{(text.Length == 0 ? index.ToString() : text)}" : text;
     }

@@ -19,6 +19,10 @@ public static class ModelBinder
     {
         var onnxFile = modelName + ".onnx";
         var configFile = config?.FileName ?? modelName + ".json";
+        // A config's field, or the graph tensor a role was bound to by name or position.
+        string Where(BindingSource by, string section, string role) => by == BindingSource.Config
+            ? $"{configFile}: {section}.{role}"
+            : $"{onnxFile}: {role} (bound by {by.ToWireName()})";
 
         string?[]? inputs;
         BindingSource inputsBy;
@@ -40,6 +44,11 @@ public static class ModelBinder
             (inputs, inputsBy) = InputsWithoutConfig(signature.Inputs);
         }
 
+        if (inputs is not null)
+            for (var i = 0; i < inputs.Length; i++)
+                if (RoleInputError(inputs[i]!, signature.Inputs[i]) is { } wrong)
+                    return Refuse($"{Where(inputsBy, "inputs", inputs[i]!)}: {wrong}");
+
         string?[]? outputs;
         BindingSource outputsBy;
         if (config?.Outputs is { } configuredOutputs)
@@ -59,15 +68,9 @@ public static class ModelBinder
         if (inputs is null || outputs is null)
             return Refuse($"{onnxFile}: {Unbound(modelName, signature, inputs is null, outputs is null)}");
 
-        var where = (BindingSource by, string section, string role) => by == BindingSource.Config
-            ? $"{configFile}: {section}.{role}"
-            : $"{onnxFile}: {role} (bound by {by.ToWireName()})";
-        for (var i = 0; i < inputs.Length; i++)
-            if (RoleInputError(inputs[i]!, signature.Inputs[i]) is { } wrong)
-                return Refuse($"{where(inputsBy, "inputs", inputs[i]!)}: {wrong}");
         for (var o = 0; o < outputs.Length; o++)
             if (outputs[o] is Context or Weights && signature.Outputs[o].ElementType != TensorElementType.Float32)
-                return Refuse($"{where(outputsBy, "outputs", outputs[o]!)}: graph output '{signature.Outputs[o].Name}' is {Describe(signature.Outputs[o])}; {outputs[o]} must be FP32");
+                return Refuse($"{Where(outputsBy, "outputs", outputs[o]!)}: graph output '{signature.Outputs[o].Name}' is {Describe(signature.Outputs[o])}; {outputs[o]} must be FP32");
 
         var maskInput = Array.IndexOf(inputs, Mask);
         var meaning = config?.Mask ?? MaskMeaning.Attend;
