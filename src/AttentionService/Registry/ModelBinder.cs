@@ -120,7 +120,7 @@ public static class ModelBinder
 
     private static (string?[]? Names, BindingSource By) OutputsWithoutConfig(IReadOnlyList<TensorSpec> outputs)
     {
-        var names = outputs.Select(o => o.Name).ToArray();
+        var names = outputs.Select(o => o.Name is Context or Weights ? o.Name : null).ToArray();
         if (names.Contains(Context) && names.Contains(Weights))
             return (names, BindingSource.Name);
         if (outputs.Count == 2)

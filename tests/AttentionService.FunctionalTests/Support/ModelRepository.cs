@@ -26,6 +26,13 @@ public sealed class ModelRepository : IDisposable
         return this;
     }
 
+    /// <summary>Writes a model built in the test (e.g. with <see cref="Onnx.GraphBuilder"/>) as <c>&lt;name&gt;.onnx</c>.</summary>
+    public ModelRepository WriteModel(string name, Onnx.Protos.ModelProto model)
+    {
+        File.WriteAllBytes(Path.Combine(Folder, name + ".onnx"), Onnx.OnnxModelFile.ToBytes(model));
+        return this;
+    }
+
     /// <summary>Writes <paramref name="json"/> as the config of model <paramref name="name"/>.</summary>
     public ModelRepository WriteConfig(string name, string json)
     {
