@@ -252,6 +252,10 @@ def in_keys(gen, s):
     return qkv(gen, s)
 
 
+def in_keys_64(gen, s):
+    return qkv(gen, s, d=64)
+
+
 def in_scaled(gen, s):
     return qkv(gen, s, d=s.get("d", D))
 
@@ -383,6 +387,11 @@ FIXTURES = [
                      "(a band plus key padding; every query keeps key 0).",
          in_axes=[Q, K, {0: "batch", 1: "tq", 2: "tk"}], in_roles=["query", "values", "mask"],
          out_axes=[CTX, BW], out_roles=["context", "weights"], mask="additive"),
+    dict(name="torch-mha-e64", cls=lambda: TorchMha(d=64, heads=4), inputs=in_keys_64,
+         description="nn.MultiheadAttention(embed_dim=64, num_heads=4, batch_first=True), per-head weights: the "
+                     "export the performance comparison runs at 1 x 128 x 128 x 64 (docs/performance.md).",
+         in_axes=[Q, K, K], in_roles=["query", "keys", "values"],
+         out_axes=[CTX, BHW], out_roles=["context", "weights"]),
 ]
 
 ROLES = ("query", "keys", "values", "mask")

@@ -2,6 +2,7 @@ using AttentionService.Backends.Managed;
 using AttentionService.Backends.OnnxRuntime;
 using AttentionService.Benchmarks.Models;
 using AttentionService.Core.Backends;
+using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,8 +13,10 @@ namespace AttentionService.Benchmarks.Kernels;
 /// Each case on each backend, side by side in one run. The baseline is ONNX Runtime's raw OrtValue path (pre-allocated
 /// outputs) on one intra-op thread, the thread count of the managed backend, which runs a request on its caller's
 /// thread; the Ratio column is then "time / ONNX Runtime's time". ONNX Runtime with its default threads (one per
-/// core) and both backends through <see cref="IModelBackend"/> are shown beside it: into outputs allocated once
-/// (which allocates nothing), and the managed backend with outputs rented per run as the host rents them, for comparison.
+/// core) and both backends through <see cref="IModelBackend"/> are shown beside it: into outputs sized and rented
+/// once in setup (a <see cref="FixedOutputs"/>, so the run allocates nothing and the time is the run's), and the
+/// managed backend with outputs rented per run as the host rents them (<see cref="ModelBackendExtensions.RunRented"/>),
+/// for comparison.
 /// </summary>
 public abstract class BackendBenchmarks
 {
@@ -24,8 +27,8 @@ public abstract class BackendBenchmarks
     private CaseInputs _inputs = null!;
     private Tensor<float>[] _managedOutputs = null!;
     private Tensor<float>[] _onnxOutputs = null!;
-    private TensorView[] _managedViews = null!;
-    private TensorView[] _onnxViews = null!;
+    private FixedOutputs _managedDestinations = null!;
+    private FixedOutputs _onnxDestinations = null!;
 
     public abstract AttentionCase Case { get; set; }
 
@@ -39,10 +42,23 @@ public abstract class BackendBenchmarks
             NullLogger<OnnxRuntimeBackendFactory>.Instance).Create(model);
         _rawOneThread = new RawOrtRunner(Case, _inputs, intraOpThreads: 1);
         _rawDefaultThreads = new RawOrtRunner(Case, _inputs, intraOpThreads: 0);
-        _managedOutputs = ModelBackendExtensions.RentOutputs(model.Signature, _inputs.Views);
-        _onnxOutputs = ModelBackendExtensions.RentOutputs(model.Signature, _inputs.Views);
-        _managedViews = Array.ConvertAll(_managedOutputs, tensor => (TensorView)tensor);
-        _onnxViews = Array.ConvertAll(_onnxOutputs, tensor => (TensorView)tensor);
+        (_managedOutputs, _managedDestinations) = SizeOutputs(model.Signature, _inputs.Views);
+        (_onnxOutputs, _onnxDestinations) = SizeOutputs(model.Signature, _inputs.Views);
+    }
+
+    /// <summary>Pooled outputs of the shapes the signature resolves for the case, and destinations over them, made once.</summary>
+    private static (Tensor<float>[] Outputs, FixedOutputs Destinations) SizeOutputs(ModelSignature signature, TensorView[] inputs)
+    {
+        var outputs = new Tensor<float>[signature.Outputs.Count];
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            var shape = new int[signature.Outputs[o].Rank];
+            if (!signature.TryResolveOutputShape(o, inputs, shape))
+                throw new InvalidOperationException($"output '{signature.Outputs[o].Name}' of the case cannot be sized from the signature");
+            outputs[o] = Tensor.Rent<float>(shape);
+        }
+        var views = Array.ConvertAll(outputs, tensor => (TensorView)tensor);
+        return (outputs, new FixedOutputs(views, signature.Outputs.Select(o => o.Name).ToArray()));
     }
 
     [GlobalCleanup]
@@ -66,27 +82,25 @@ public abstract class BackendBenchmarks
     public void OrtRawDefaultThreads() => _rawDefaultThreads.Run();
 
     [Benchmark(Description = "ORT IModelBackend, 1 thread")]
-    public float OrtBackend() => RunInto(_onnx, _onnxViews, _onnxOutputs);
+    public float OrtBackend() => RunInto(_onnx, _onnxDestinations, _onnxOutputs);
 
     [Benchmark(Description = "Managed IModelBackend")]
-    public float Managed() => RunInto(_managed, _managedViews, _managedOutputs);
+    public float Managed() => RunInto(_managed, _managedDestinations, _managedOutputs);
 
     [Benchmark(Description = "Managed IModelBackend, allocating")]
-    public float ManagedAllocating() => RunAndRelease(_managed);
+    public float ManagedAllocating() => RunAndRelease(_managed, _inputs.Views);
 
-    private float RunInto(IModelBackend backend, TensorView[] views, Tensor<float>[] outputs)
+    private float RunInto(IModelBackend backend, FixedOutputs destinations, Tensor<float>[] outputs)
     {
-        backend.Run(_inputs.Views, views, CancellationToken.None);
+        backend.Run(_inputs.Views, destinations, CancellationToken.None);
         return outputs[0].Span[0];
     }
 
-    /// <summary>A run that rents its outputs, as the host does per request: sized from the signature, read, and returned to the pool.</summary>
-    private float RunAndRelease(IModelBackend backend)
+    /// <summary>A run that rents its outputs, as the host does per request: sized as the backend asks, read, and returned to the pool.</summary>
+    private static float RunAndRelease(IModelBackend backend, TensorView[] inputs)
     {
-        var outputs = backend.RunRented(_inputs.Views, CancellationToken.None);
-        var first = outputs[0].Span[0];
-        foreach (var output in outputs) output.Dispose();
-        return first;
+        using var outputs = backend.RunRented(inputs, CancellationToken.None);
+        return outputs.Float(0).Span[0];
     }
 }
 

@@ -1,4 +1,5 @@
 using AttentionService.Backends.Managed.Operators;
+using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Execution;
@@ -6,32 +7,59 @@ namespace AttentionService.Backends.Managed.Execution;
 /// <summary>
 /// Folds the masked softmax of attention, <c>Softmax(Where(Greater(mask, t), Mul(x, s), fill), axis = -1)</c>, into
 /// one <see cref="MaskedSoftmaxOperator"/>. The Where's fill is a scalar float constant and its condition a Greater
-/// of a float mask against a scalar constant; the Mul (by a scalar constant) is folded when present. A node is folded only when
+/// of a float mask against a scalar constant, optionally unsqueezed by constant axes (a mask broadcast over heads);
+/// the Mul (by a scalar constant) is folded when present. A node is folded only when
 /// the next one in the chain is its sole reader and its output is not a graph output, so nothing else sees a value
 /// that no longer exists.
 /// </summary>
 internal static class MaskedSoftmaxFusion
 {
-    public static void Apply(List<(NodeProto Node, Operator Operator)> built, HashSet<string> graphOutputs, IReadOnlyDictionary<string, float[]> floatConstants)
+    /// <param name="knownBeforeRun">Values known before a run (constants and what is computed from them and from input shapes).</param>
+    public static void Apply(List<(NodeProto Node, Operator Operator)> built, HashSet<string> graphOutputs, IReadOnlyDictionary<string, TensorView> constants,
+        IReadOnlySet<string> knownBeforeRun)
     {
+        var floatConstants = constants.Where(c => c.Value.ElementType == TensorElementType.Float32)
+            .ToDictionary(c => c.Key, c => c.Value.As<float>().Span.ToArray(), StringComparer.Ordinal);
         foreach (var (softmaxNode, op) in built.Where(b => b.Operator is SoftmaxOperator { Axis: -1 }).ToArray())
         {
             var softmax = (SoftmaxOperator)op;
             if (SoleProducer(built, graphOutputs, softmax.Inputs[0], softmax) is not WhereOperator where
                 || Scalar(floatConstants, where.Inputs[2]) is not { } fill
-                || SoleProducer(built, graphOutputs, where.Inputs[0], where) is not GreaterOperator greater
+                || SoleProducer(built, graphOutputs, where.Inputs[0], where) is not { } conditionProducer)
+                continue;
+            // A per-head mask is unsqueezed after the comparison: the fused kernel reads the mask under the unsqueezed shape.
+            long[]? maskAxes = null;
+            var greaterReader = (Operator)where;
+            if (conditionProducer is UnsqueezeOperator unsqueeze
+                && constants.TryGetValue(unsqueeze.Inputs[1], out var axes) && axes.ElementType == TensorElementType.Int64)
+            {
+                maskAxes = axes.As<long>().Span.ToArray();
+                greaterReader = unsqueeze;
+                conditionProducer = SoleProducer(built, graphOutputs, unsqueeze.Inputs[0], unsqueeze);
+            }
+            if (conditionProducer is not GreaterOperator greater
                 || Scalar(floatConstants, greater.Inputs[1]) is not { } threshold
-                || floatConstants.ContainsKey(greater.Inputs[0]))
+                || constants.ContainsKey(greater.Inputs[0]))
                 continue;
             var folded = new List<Operator> { greater, where, softmax };
+            if (maskAxes is not null) folded.Insert(1, greaterReader);
             var x = where.Inputs[1];
             var scale = 1f;
-            if (SoleProducer(built, graphOutputs, x, where) is MulOperator mul && ScalarOperand(floatConstants, mul) is var (scaleValue, scaled))
+            string? scaleInput = null;
+            if (SoleProducer(built, graphOutputs, x, where) is MulOperator mul)
             {
-                (scale, x) = (scaleValue, scaled);
-                folded.Insert(1, mul);
+                if (ScalarOperand(floatConstants, mul) is var (scaleValue, scaled))
+                {
+                    (scale, x) = (scaleValue, scaled);
+                    folded.Insert(folded.Count - 2, mul);
+                }
+                else if (knownBeforeRun.Contains(mul.Inputs[1]) && !knownBeforeRun.Contains(mul.Inputs[0]))
+                {
+                    (scaleInput, x) = (mul.Inputs[1], mul.Inputs[0]);
+                    folded.Insert(folded.Count - 2, mul);
+                }
             }
-            var fused = new MaskedSoftmaxOperator(softmaxNode, x, greater.Inputs[0], scale, threshold, fill, folded);
+            var fused = new MaskedSoftmaxOperator(softmaxNode, x, greater.Inputs[0], scale, threshold, fill, folded, maskAxes, scaleInput);
             var index = built.FindIndex(b => ReferenceEquals(b.Operator, softmax));
             built[index] = (softmaxNode, fused);
             built.RemoveAll(b => folded.Contains(b.Operator) && !ReferenceEquals(b.Operator, softmax));

@@ -44,9 +44,7 @@ internal static class PlanCompiler
         var built = graph.Node.Select(node => (Node: node, Operator: OperatorCatalog.Create(node))).ToList();
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         FuseTransposeIntoMatMul(built, graphOutputs);
-        MaskedSoftmaxFusion.Apply(built, graphOutputs, constants
-            .Where(c => c.Value.ElementType == TensorElementType.Float32)
-            .ToDictionary(c => c.Key, c => c.Value.As<float>().Span.ToArray(), StringComparer.Ordinal));
+        MaskedSoftmaxFusion.Apply(built, graphOutputs, constants, KnownBeforeRun(built.Select(b => b.Operator), constants.Keys));
         var operators = built.Select(b => b.Operator).ToList();
 
         // Slots: signature inputs, then constants, then node outputs (an unused optional output gets a slot of its own).
@@ -228,6 +226,25 @@ internal static class PlanCompiler
         for (var i = 0; i < op.Inputs.Count; i++)
             if (op.Inputs[i].Length > 0 && !op.ReadsOnlyShape(i) && !known[slotOf[op.Inputs[i]]]) return false;
         return true;
+    }
+
+    /// <summary>The values known before a run from constants and input shapes alone, by name (no input is keyed).</summary>
+    private static HashSet<string> KnownBeforeRun(IEnumerable<Operator> operators, IEnumerable<string> constants)
+    {
+        var known = new HashSet<string>(constants, StringComparer.Ordinal);
+        var pending = operators.ToList();
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var op in pending.ToArray())
+            {
+                if (!op.Inputs.Select((input, i) => input.Length == 0 || op.ReadsOnlyShape(i) || known.Contains(input)).All(k => k)) continue;
+                foreach (var output in op.Outputs) if (output.Length > 0) known.Add(output);
+                pending.Remove(op);
+                changed = true;
+            }
+        }
+        return known;
     }
 
     /// <summary>

@@ -36,11 +36,3 @@ internal readonly struct DivideOperation : IBinaryOperation
     public static TVector Invoke<TSimd, TVector>(TVector x, TVector y) where TSimd : struct, ISimd<TVector> where TVector : struct =>
         TSimd.Divide(x, y);
 }
-
-/// <summary>1 where x &gt; y, else 0 (NaN compares false).</summary>
-internal readonly struct GreaterOperation : IBinaryOperation
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Invoke<TSimd, TVector>(TVector x, TVector y) where TSimd : struct, ISimd<TVector> where TVector : struct =>
-        TSimd.GreaterAsOne(x, y);
-}

@@ -21,10 +21,6 @@ public static class BroadcastBinaryKernel
     public static void Divide(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
         Apply<DivideOperation>(x, xShape, y, yShape, destination, destinationShape);
 
-    /// <summary>1 where x &gt; y, else 0: booleans are 0/1 floats.</summary>
-    public static void Greater(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
-        Apply<GreaterOperation>(x, xShape, y, yShape, destination, destinationShape);
-
     internal static void Apply<TOperation>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape)
         where TOperation : IBinaryOperation
     {

@@ -8,16 +8,11 @@ namespace AttentionService.Backends.Managed.Kernels;
 /// never exist as tensors of their own. Pass one writes the masked scores into the destination row and finds its
 /// maximum; passes two and three are <see cref="SoftmaxKernel"/>'s, in place, so every number (and exp(-inf) = 0 for a
 /// masked position) is the one Mul, Where and Softmax give one after another. <c>attend</c> is
-/// <c>condition != 0</c>, or <c>condition &gt; threshold</c> when a Greater was folded in too.
+/// <c>condition &gt; threshold</c> (the folded Greater).
 /// The condition broadcasts to x's shape (numpy rules).
 /// </summary>
 public static class MaskedSoftmaxKernel
 {
-    /// <summary><paramref name="destination"/> (shaped as <paramref name="x"/>) = softmax(where(condition != 0, scale·x, fill)) along the last axis.</summary>
-    public static void NonZero(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
-        float scale, float fill, Span<float> destination) =>
-        Run<NonZeroTest>(x, shape, condition, conditionShape, scale, 0f, fill, destination);
-
     /// <summary><paramref name="destination"/> = softmax(where(condition &gt; threshold, scale·x, fill)) along the last axis.</summary>
     public static void Above(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
         float threshold, float scale, float fill, Span<float> destination) =>
@@ -44,11 +39,6 @@ public static class MaskedSoftmaxKernel
         public void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct =>
             MaskedSoftmaxKernel.Run<TTest, TSimd, TVector>(_x, _shape, _condition, _conditionShape, scale, threshold, fill, _destination);
     }
-
-    internal static void NonZero<TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
-        float scale, float fill, Span<float> destination)
-        where TSimd : struct, ISimd<TVector> where TVector : struct =>
-        Run<NonZeroTest, TSimd, TVector>(x, shape, condition, conditionShape, scale, 0f, fill, destination);
 
     internal static void Above<TSimd, TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<float> condition, ReadOnlySpan<int> conditionShape,
         float threshold, float scale, float fill, Span<float> destination)
@@ -141,18 +131,12 @@ public static class MaskedSoftmaxKernel
         return TSimd.Select(TTest.Attends<TSimd, TVector>(c, threshold), TSimd.Multiply(TSimd.Load(ref x), scale), fill);
     }
 
-    /// <summary>Which condition values attend: non-zero (a Where's own test) or above a threshold (a folded Greater).</summary>
+    /// <summary>Which condition values attend: those above the folded Greater's threshold.</summary>
     private interface IConditionTest
     {
         /// <summary>Non-zero in each lane that attends.</summary>
         static abstract TVector Attends<TSimd, TVector>(TVector condition, TVector threshold)
             where TSimd : struct, ISimd<TVector> where TVector : struct;
-    }
-
-    private readonly struct NonZeroTest : IConditionTest
-    {
-        public static TVector Attends<TSimd, TVector>(TVector condition, TVector threshold)
-            where TSimd : struct, ISimd<TVector> where TVector : struct => condition;
     }
 
     private readonly struct AboveTest : IConditionTest

@@ -8,14 +8,17 @@ public static class OperatorCatalog
     private static readonly Dictionary<string, Func<NodeProto, Operator>> Factories = new(StringComparer.Ordinal)
     {
         ["Add"] = node => new AddOperator(node),
+        ["Attention"] = node => new AttentionOperator(node),
         ["Cast"] = node => new CastOperator(node),
         ["Div"] = node => new DivOperator(node),
         ["Equal"] = node => new EqualOperator(node),
         ["Greater"] = node => new GreaterOperator(node),
         ["GreaterOrEqual"] = node => new GreaterOrEqualOperator(node),
+        ["GRU"] = node => new GruOperator(node),
         ["Identity"] = node => new IdentityOperator(node),
         ["Less"] = node => new LessOperator(node),
         ["LessOrEqual"] = node => new LessOrEqualOperator(node),
+        ["LSTM"] = node => new LstmOperator(node),
         ["MatMul"] = node => new MatMulOperator(node),
         ["Mul"] = node => new MulOperator(node),
         ["Reshape"] = node => new ReshapeOperator(node),

@@ -6,19 +6,21 @@ namespace AttentionService.ModelBuilder.Models;
 
 /// <summary>
 /// Scaled dot-product attention (Vaswani et al.): <c>weights = softmax(q kᵀ / √d)</c>, <c>context = weights v</c>.
-/// The scale is a constant, so d is fixed at 64 (scale 1/8): our op set has no Shape to read a symbolic d.
+/// d is symbolic: the scale is computed from the query's last dimension at run time (Shape, Cast, Sqrt, Div), the
+/// way exporters write it, so any d is served.
 /// </summary>
 public static class ScaledDot
 {
     public const string Name = "scaled-dot";
 
-    public const int D = AttentionGraph.ModelDim;
-
     public static ModelProto Build()
     {
         var g = new GraphBuilder(Name);
-        AttentionGraph.Inputs(g, D, D, "dv");
-        var scale = g.Initializer("scale", [(float)(1 / Math.Sqrt(D))]);
+        AttentionGraph.Inputs(g, "d", "d", "dv");
+        var d = g.Node("Shape", [AttentionGraph.Query], "d", GraphBuilder.Attribute("start", -1L));
+        var dFloat = g.Node("Cast", [d], "d_float", GraphBuilder.Attribute("to", (long)TensorProto.Types.DataType.Float));
+        var sqrtD = g.Node("Sqrt", [dFloat], "sqrt_d");
+        var scale = g.Node("Div", [g.Initializer("one", [1f], 1), sqrtD], "scale");
         var keysT = AttentionGraph.TransposeLastTwo(g, AttentionGraph.Keys, "keys_t");
         var dots = g.Node("MatMul", [AttentionGraph.Query, keysT], "dots");
         var scores = g.Node("Mul", [dots, scale], "scores");
@@ -26,8 +28,8 @@ public static class ScaledDot
         g.Node("MatMul", [weights, AttentionGraph.Values], AttentionGraph.Context);
         AttentionGraph.Outputs(g, "dv");
         return g.ToModel(OnnxVersions.Opset,
-            "Scaled dot-product attention: context = softmax(query keys^T / sqrt(64)) values, d fixed at 64; masked positions get weight 0.",
-            new AttentionMetadata("scaled-dot", "0.125", 1, "64",
+            "Scaled dot-product attention: context = softmax(query keys^T / sqrt(d)) values, d read from the query at run time; masked positions get weight 0.",
+            new AttentionMetadata("scaled-dot", "1/sqrt(d)", 1, "dynamic",
                 "weights = softmax(where(mask > 0.5, q k^T / sqrt(d), -inf)); context = weights v",
                 AttentionMetadata.NoWeights).ToProps());
     }

@@ -71,12 +71,11 @@ public class DestinationRunTests
             var fresh = ModelInputs.Create(model.Signature, 2, 3, 8, 16, seed: 2);
             for (var i = 0; i < inputs.Length; i++) fresh[i].Span.CopyTo(inputs[i].Span);
             ModelInputs.DisposeAll(fresh);
-            var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
+            using var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
 
             backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
 
             AssertSameNumbers(kind, expected, outputs, "second run");
-            ModelInputs.DisposeAll(expected);
         }
         finally
         {
@@ -141,7 +140,7 @@ public class DestinationRunTests
         using var backend = DestinationBackends.Create(kind, model);
         var inputs = ModelInputs.Create(model.Signature, 2, 3, 8, 16, seed: 1);
         var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-        var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
+        using var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
         try
         {
             backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
@@ -155,7 +154,7 @@ public class DestinationRunTests
         }
         finally
         {
-            ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
+            ModelInputs.DisposeAll([.. inputs, .. outputs]);
         }
     }
 
@@ -170,7 +169,7 @@ public class DestinationRunTests
             // Two shapes among the tasks, so runs of either shape meet workspaces or bindings planned for the other.
             var inputs = ModelInputs.Create(model.Signature, 1 + task % 2, 3 + task % 2, 9, 64, seed: task);
             var outputs = ModelInputs.RentOutputs(model.Signature, inputs);
-            var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
+            using var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
             try
             {
                 for (var round = 0; round < 25; round++)
@@ -182,7 +181,7 @@ public class DestinationRunTests
             }
             finally
             {
-                ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
+                ModelInputs.DisposeAll([.. inputs, .. outputs]);
             }
         }));
         await Task.WhenAll(tasks);
@@ -192,7 +191,7 @@ public class DestinationRunTests
     private static void RunIntoAndCompare(BackendKind kind, IModelBackend backend, ModelSignature signature, Tensor<float>[] inputs, string label)
     {
         var outputs = ModelInputs.RentOutputs(signature, inputs);
-        var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
+        using var expected = backend.RunRented(inputs.Views(), CancellationToken.None);
         try
         {
             backend.Run(inputs.Views(), outputs.Views(), CancellationToken.None);
@@ -200,17 +199,17 @@ public class DestinationRunTests
         }
         finally
         {
-            ModelInputs.DisposeAll([.. inputs, .. outputs, .. expected]);
+            ModelInputs.DisposeAll([.. inputs, .. outputs]);
         }
     }
 
-    private static void AssertSameNumbers(BackendKind kind, Tensor<float>[] expected, Tensor<float>[] actual, string what)
+    private static void AssertSameNumbers(BackendKind kind, RentedOutputs expected, Tensor<float>[] actual, string what)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var o = 0; o < expected.Length; o++)
+        Assert.Equal(expected.Count, actual.Length);
+        for (var o = 0; o < expected.Count; o++)
         {
-            Assert.Equal(expected[o].Shape, actual[o].Shape);
-            ReadOnlySpan<float> e = expected[o].Span, a = actual[o].Span;
+            Assert.Equal(expected.Float(o).Shape, actual[o].Shape);
+            ReadOnlySpan<float> e = expected.Float(o).Span, a = actual[o].Span;
             for (var i = 0; i < e.Length; i++)
             {
                 var same = kind == BackendKind.Managed

@@ -42,9 +42,13 @@ internal static class ModelInputs
         return inputs;
     }
 
-    /// <summary>Pooled outputs sized from the signature, as a caller of the destination path makes them.</summary>
+    /// <summary>Pooled outputs of the shapes the signature resolves, as a caller of the destination path sizes them.</summary>
     public static Tensor<float>[] RentOutputs(ModelSignature signature, IReadOnlyList<Tensor<float>> inputs) =>
-        ModelBackendExtensions.RentOutputs(signature, inputs.Views());
+        ResolveShapes(signature, inputs).Select(shape => Tensor.Rent<float>(shape)).ToArray();
+
+    /// <summary>Caller-sized destinations over <paramref name="outputs"/>, made once and reused run after run.</summary>
+    public static FixedOutputs Fixed(ModelSignature signature, IReadOnlyList<Tensor<float>> outputs) =>
+        new(outputs.Views(), signature.Outputs.Select(o => o.Name).ToArray());
 
     /// <summary>The shape of every output for <paramref name="inputs"/>, resolved from the signature.</summary>
     public static int[][] ResolveShapes(ModelSignature signature, IReadOnlyList<Tensor<float>> inputs)

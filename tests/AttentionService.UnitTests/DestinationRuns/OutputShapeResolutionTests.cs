@@ -27,9 +27,8 @@ public class OutputShapeResolutionTests
             foreach (var kind in new[] { BackendKind.Managed, BackendKind.Onnx })
             {
                 using var backend = DestinationBackends.Create(kind, model);
-                var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
-                Assert.Equal(shapes, outputs.Select(o => o.Shape));
-                ModelInputs.DisposeAll(outputs);
+                using var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
+                Assert.Equal(shapes, Enumerable.Range(0, outputs.Count).Select(o => outputs[o].Shape));
             }
         }
         finally

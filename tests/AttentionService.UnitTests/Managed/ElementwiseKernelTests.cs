@@ -33,21 +33,6 @@ public class ElementwiseKernelTests
             Assert.Equal((float)Math.Sqrt(x[i]), y[i]);
     }
 
-    [Theory]
-    [InlineData(KernelWidth.Lanes16)]
-    [InlineData(KernelWidth.Lanes8)]
-    [InlineData(KernelWidth.Lanes4)]
-    [InlineData(KernelWidth.Scalar)]
-    public void CastToBooleanMapsNonZeroToOne(KernelWidth width)
-    {
-        var x = ScalarReference.Random(20, 37).Select((v, i) => i % 3 == 0 ? 0f : v).ToArray();
-        x[1] = -0f;
-        x[2] = float.NaN;
-        var y = new float[x.Length];
-        width.Run(new CastKernel.ToBooleanBody(x, y));
-        Assert.Equal(x.Select(v => v != 0f ? 1f : 0f), y);
-    }
-
     [Fact]
     public void TanhDestinationLengthMismatchThrows() =>
         Assert.Throws<ArgumentException>("destination", () => TanhKernel.Tanh(new float[3], new float[4]));
@@ -56,7 +41,4 @@ public class ElementwiseKernelTests
     public void SqrtDestinationLengthMismatchThrows() =>
         Assert.Throws<ArgumentException>("destination", () => SqrtKernel.Sqrt(new float[3], new float[2]));
 
-    [Fact]
-    public void CastDestinationLengthMismatchThrows() =>
-        Assert.Throws<ArgumentException>("destination", () => CastKernel.ToBoolean(new float[3], new float[2]));
 }

@@ -1,6 +1,8 @@
+using AttentionService.Backends.Managed.Operators;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
+using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Tests.Managed;
 
@@ -18,7 +20,7 @@ public class GraphTests
 
         var error = Assert.Throws<BackendUnavailableException>(() => ManagedModels.Load(ManagedModels.ToModel(g)));
         Assert.Equal(
-            "no managed kernel for op 'Gelu' (node 'Gelu_1'); managed ops are Add, Cast, Div, Greater, Identity, MatMul, Mul, Reshape, Softmax, Sqrt, Squeeze, Sub, Tanh, Transpose, Unsqueeze, Where",
+            $"no managed kernel for op 'Gelu' (node 'Gelu_1'); managed ops are {string.Join(", ", OperatorCatalog.SupportedOps)}",
             error.Message);
     }
 
@@ -72,9 +74,67 @@ public class GraphTests
 
         using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
         using var input = Tensor.Wrap([1f, 2f], 2);
-        var outputs = backend.RunRented([input], CancellationToken.None);
-        using var y = outputs[0];
-        Assert.Equal([4f, 9f], y.Span.ToArray());
+        using var outputs = backend.RunRented([input], CancellationToken.None);
+        Assert.Equal([4f, 9f], outputs.Float(0).Span.ToArray());
+    }
+
+    [Fact]
+    public void ReshapeToAShapeComputedFromConstantsIsFoldedWhenThePlanIsMade()
+    {
+        // shape = (1, 3) · 2 + (0, 0) = (2, 6), computed by INT64 nodes whose inputs are all constants.
+        var g = new GraphBuilder("computed-shape");
+        var x = g.Input("x", 3, 4);
+        var half = g.Initializer("half", [1L, 3L], 2);
+        var two = g.Initializer("two", [2L], 1);
+        var zeros = g.Initializer("zeros", [0L, 0L], 2);
+        var shape = g.Node("Add", [g.Node("Mul", [half, two], "doubled"), zeros], "shape");
+        g.Node("Reshape", [x, shape], "y");
+        g.Output("y", 2, 6);
+
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
+        var data = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        using var input = Tensor.Wrap(data, 3, 4);
+        using var outputs = backend.RunRented([input], CancellationToken.None);
+
+        Assert.Equal(1, backend.StepCount);
+        Assert.Equal([2, 6], outputs[0].Shape);
+        Assert.Equal(data, outputs.Float(0).Span.ToArray());
+    }
+
+    [Fact]
+    public void ReshapeToAShapeTheCallerGivesAsAnInt64InputFollowsEachRunsValues()
+    {
+        var g = new GraphBuilder("shape-input");
+        var x = g.Input("x", 2, 6);
+        var shape = g.Input("shape", TensorProto.Types.DataType.Int64, 2);
+        g.Node("Reshape", [x, shape], "y");
+        g.Output("y", "rows", "columns");
+
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
+        var data = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        using var input = Tensor.Wrap(data, 2, 6);
+        foreach (var (target, expected) in new (long[], int[])[] { ([3, 4], [3, 4]), ([-1, 2], [6, 2]), ([3, 4], [3, 4]), ([12, 1], [12, 1]) })
+        {
+            using var outputs = backend.RunRented([input, Tensor.Wrap(target, 2).View], CancellationToken.None);
+            Assert.Equal(expected, outputs[0].Shape);
+            Assert.Equal(data, outputs.Float(0).Span.ToArray());
+        }
+    }
+
+    [Fact]
+    public void ReshapeToAShapeComputedFromFloatInputValuesIsRefusedAtLoadNamingTheNode()
+    {
+        // The target shape is the float input's values cast to INT64: nothing knows it before the run.
+        var g = new GraphBuilder("value-shape");
+        var x = g.Input("x", 2);
+        var shape = g.Node("Cast", [x], "x_as_shape", GraphBuilder.Attribute("to", 7L));
+        g.Node("Reshape", [x, shape], "y");
+        g.Output("y", "a", "b");
+
+        var error = Assert.Throws<BackendUnavailableException>(() => ManagedModels.Load(ManagedModels.ToModel(g)));
+        Assert.StartsWith(
+            "Reshape node 'Reshape_1' needs the value of its input 1 ('x_as_shape') to size its output, and that value is computed from the model's float or bool inputs",
+            error.Message);
     }
 
     /// <summary>
@@ -107,17 +167,17 @@ public class GraphTests
 
         using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
         using var input = Tensor.Wrap([0.25f, 1f, 4f, 0f, 0.5f, 9f], 2, 3);
-        var outputs = backend.RunRented([input], CancellationToken.None);
-        using var selected = outputs[0];
-        using var quarterRoot = outputs[1];
-        using var passedThrough = outputs[2];
+        using var outputs = backend.RunRented([input], CancellationToken.None);
+        var selected = outputs.Float(0);
+        var quarterRoot = outputs.Float(1);
+        var passedThrough = outputs.Float(2);
 
         // tanh: 0.245, 0.762, 0.999, 0, 0.462, 1.0 → mask 0,1,1,0,0,1.
         Assert.Equal([2, 3, 1], selected.Shape);
         Assert.Equal([-0.25f, 10f, 40f, -0f, -0.5f, 90f], selected.Span.ToArray());
         Assert.Equal([2, 3], quarterRoot.Shape);
         Assert.Equal([0.125f, 0.25f, 0.5f, 0f, (float)Math.Sqrt(0.5) / 4, 0.75f], quarterRoot.Span.ToArray());
-        Assert.NotSame(input, passedThrough);
+        Assert.False(passedThrough.Overlaps(input.View), "the passed-through output is a copy, not the caller's input");
         Assert.Equal(input.Span.ToArray(), passedThrough.Span.ToArray());
     }
 }

@@ -81,11 +81,13 @@ public class KernelDispatchTests
         _ => NoVectors,
     };
 
-    private sealed record Case(int M, int K, int N, float[] A, float[] B, float[] C, int[] Shape, float[] X, float[] Y, float[] Destination);
+    private sealed record Case(int M, int K, int N, float[] A, float[] B, float[] C, int[] Shape, float[] X, float[] Y, float[] Destination,
+        bool[] Condition, bool[] Compared);
 
     private static Case Buffers(int m, int k, int n) => new(m, k, n,
         ScalarReference.Random(1, m * k), ScalarReference.Random(2, k * n), new float[m * n], [m, n],
-        ScalarReference.Random(3, m * n), ScalarReference.Random(4, m * n), new float[m * n]);
+        ScalarReference.Random(3, m * n), ScalarReference.Random(4, m * n), new float[m * n],
+        ScalarReference.Random(5, m * n).Select(v => v > 0).ToArray(), new bool[m * n]);
 
     private static void RunAll(Case c)
     {
@@ -93,10 +95,14 @@ public class KernelDispatchTests
         GemmKernel.MultiplyTransposed(c.A, c.B, c.C, c.M, c.K, c.N);
         SoftmaxKernel.Rows(c.X, c.Destination, c.N);
         SoftmaxKernel.Strided(c.X, c.Destination, 1, c.M, c.N);
-        MaskedSoftmaxKernel.NonZero(c.X, c.Shape, c.Y, c.Shape, 0.5f, float.NegativeInfinity, c.Destination);
         MaskedSoftmaxKernel.Above(c.X, c.Shape, c.Y, c.Shape, 0f, 0.5f, float.NegativeInfinity, c.Destination);
         BroadcastBinaryKernel.Add(c.X, c.Shape, c.Y, c.Shape, c.Destination, c.Shape);
-        WhereKernel.Where(c.Y, c.Shape, c.X, c.Shape, c.Y, c.Shape, c.Destination, c.Shape);
-        CastKernel.ToBoolean(c.X, c.Destination);
+        ScalarBroadcastKernel.Select(c.Condition, c.Shape, c.X, c.Shape, c.Y, c.Shape, c.Destination, c.Shape);
+        ScalarBroadcastKernel.Binary<float, bool, IsGreater>(c.X, c.Shape, c.Y, c.Shape, c.Compared, c.Shape);
+    }
+
+    private readonly struct IsGreater : IElementFunction<float, bool>
+    {
+        public static bool Apply(float x, float y) => x > y;
     }
 }

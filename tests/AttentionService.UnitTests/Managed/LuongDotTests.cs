@@ -41,9 +41,9 @@ public class LuongDotTests
         using var value = Tensor.Wrap(Flatten(values), batch, tv, dv);
         using var mask = Tensor.Wrap(masks.SelectMany(m => m.SelectMany(r => r.Select(on => on ? 1f : 0f))).ToArray(), batch, tq, tv);
 
-        var outputs = backend.RunRented([query, key, value, mask], CancellationToken.None);
-        using var context = outputs[0];
-        using var weights = outputs[1];
+        using var outputs = backend.RunRented([query, key, value, mask], CancellationToken.None);
+        var context = outputs.Float(0);
+        var weights = outputs.Float(1);
 
         Assert.Equal([batch, tq, dv], context.Shape);
         Assert.Equal([batch, tq, tv], weights.Shape);
@@ -92,15 +92,8 @@ public class LuongDotTests
             using var query = Tensor.Wrap(inputs[s].Query, batch, tq, d);
             using var values = Tensor.Wrap(inputs[s].Values, batch, tv, d);
             using var mask = Tensor.Wrap(inputs[s].Mask, batch, tq, tv);
-            var outputs = backend.RunRented([query, values, values, mask], CancellationToken.None);
-            try
-            {
-                return outputs.Select(o => o.Span.ToArray()).ToArray();
-            }
-            finally
-            {
-                foreach (var o in outputs) o.Dispose();
-            }
+            using var outputs = backend.RunRented([query, values, values, mask], CancellationToken.None);
+            return Enumerable.Range(0, outputs.Count).Select(o => outputs.Float(o).Span.ToArray()).ToArray();
         }
         var sequential = Enumerable.Range(0, shapes).Select(RunOnce).ToArray();
 
@@ -124,7 +117,7 @@ public class LuongDotTests
         using var query = Tensor.Wrap((float[])queryData.Clone(), 2, 3, 8);
         using var values = Tensor.Wrap((float[])valuesData.Clone(), 2, 5, 8);
         using var mask = Tensor.Wrap(Enumerable.Repeat(1f, 2 * 3 * 5).ToArray(), 2, 3, 5);
-        foreach (var output in backend.RunRented([query, values, values, mask], CancellationToken.None)) output.Dispose();
+        backend.RunRented([query, values, values, mask], CancellationToken.None).Dispose();
         Assert.Equal(queryData, query.Span.ToArray());
         Assert.Equal(valuesData, values.Span.ToArray());
         Assert.All(mask.Span.ToArray(), m => Assert.Equal(1f, m));

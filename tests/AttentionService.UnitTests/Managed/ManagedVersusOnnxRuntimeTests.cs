@@ -56,18 +56,17 @@ public class ManagedVersusOnnxRuntimeTests
 
         using var backend = ManagedModels.Load(model);
         var tensors = inputs.Select(i => Tensor.Wrap(i.Data, i.Shape)).ToArray();
-        var outputs = backend.RunRented(tensors.Views(), CancellationToken.None);
+        using var outputs = backend.RunRented(tensors.Views(), CancellationToken.None);
         try
         {
             for (var o = 0; o < outputNames.Length; o++)
             {
                 Assert.Equal(ortOutputs[o].GetTensorTypeAndShape().Shape.Select(s => (int)s), outputs[o].Shape);
-                Numerics.AssertClose(ortOutputs[o].GetTensorDataAsSpan<float>(), outputs[o].Span, Tolerance, $"{model} {outputNames[o]}");
+                Numerics.AssertClose(ortOutputs[o].GetTensorDataAsSpan<float>(), outputs.Float(o).Span, Tolerance, $"{model} {outputNames[o]}");
             }
         }
         finally
         {
-            foreach (var output in outputs) output.Dispose();
             foreach (var value in ortInputs) value.Dispose();
         }
     }

@@ -1,6 +1,7 @@
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
+using AttentionService.Onnx.Protos;
 using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Managed;
@@ -45,6 +46,31 @@ public class MaskedSoftmaxFusionTests
         AssertRunMatchesReference(backend, [1, 1, 5], [2, 3, 5]);
     }
 
+    [Fact]
+    public void WhereOnABoolInputWithoutGreaterIsNotFoldedAndGivesTheReferenceNumbers()
+    {
+        // Only Greater(float mask, scalar) conditions fold; a caller's BOOL mask runs Mul, Where, Softmax as written.
+        var g = new GraphBuilder("bool-mask");
+        g.Input("x", 1, 2, 3);
+        g.Input("attend", TensorProto.Types.DataType.Bool, 1, 2, 3);
+        var scale = g.Initializer("scale", [0.5f], 1);
+        var fill = g.Initializer("fill", [float.NegativeInfinity]);
+        var scaled = g.Node("Mul", ["x", scale], "scaled");
+        var masked = g.Node("Where", ["attend", scaled, fill], "masked");
+        g.Node("Softmax", [masked], "weights", GraphBuilder.Attribute("axis", -1L));
+        g.Output("weights", 1, 2, 3);
+
+        using var backend = ManagedModels.Load(ManagedModels.ToModel(g));
+        Assert.Equal(3, backend.StepCount);
+        using var x = Tensor.Wrap([1f, 2f, 3f, 4f, 5f, 6f], 1, 2, 3);
+        using var attend = Tensor.Wrap([true, false, true, false, true, true], 1, 2, 3);
+        using var outputs = backend.RunRented([x, attend], CancellationToken.None);
+        var expected = ScalarReference.Softmax([0.5f, float.NegativeInfinity, 1.5f, float.NegativeInfinity, 2.5f, 3f], 2, 3, 1);
+        Assert.Equal(0f, outputs.Float(0).Span[1]);
+        Assert.Equal(0f, outputs.Float(0).Span[3]);
+        Numerics.AssertClose(expected, outputs.Float(0).Span, Tolerance, "weights");
+    }
+
     /// <summary>weights = softmax(where(mask &gt; 0.5, x · 0.5, -inf), axis); with <paramref name="exposeMasked"/> the Where output is a graph output too.</summary>
     private static GraphBuilder Graph(bool exposeMasked, long axis, int[] xDims)
     {
@@ -70,25 +96,18 @@ public class MaskedSoftmaxFusionTests
         for (var i = 0; i < maskData.Length; i += 5) maskData[i] = 1f;
         using var x = Tensor.Wrap(xData, xShape);
         using var mask = Tensor.Wrap(maskData, maskShape);
-        var outputs = backend.RunRented([x, mask], CancellationToken.None);
-        try
+        using var outputs = backend.RunRented([x, mask], CancellationToken.None);
+        var masked = new float[maskData.Length];
+        for (var flat = 0; flat < masked.Length; flat++)
         {
-            var masked = new float[maskData.Length];
-            for (var flat = 0; flat < masked.Length; flat++)
-            {
-                var value = xData[ScalarReference.BroadcastSource(ScalarReference.Unravel(flat, maskShape), xShape)] * 0.5f;
-                masked[flat] = maskData[flat] > 0.5f ? value : float.NegativeInfinity;
-            }
-            var expected = ScalarReference.Softmax(masked, masked.Length / 5, 5, 1);
-            var weights = outputs[0];
-            Assert.Equal(maskShape, weights.Shape);
-            for (var i = 0; i < expected.Length; i++)
-                if (float.IsNegativeInfinity(masked[i])) Assert.Equal(0f, weights.Span[i]);
-            Numerics.AssertClose(expected, weights.Span, Tolerance, "weights");
+            var value = xData[ScalarReference.BroadcastSource(ScalarReference.Unravel(flat, maskShape), xShape)] * 0.5f;
+            masked[flat] = maskData[flat] > 0.5f ? value : float.NegativeInfinity;
         }
-        finally
-        {
-            foreach (var output in outputs) output.Dispose();
-        }
+        var expected = ScalarReference.Softmax(masked, masked.Length / 5, 5, 1);
+        var weights = outputs.Float(0);
+        Assert.Equal(maskShape, weights.Shape);
+        for (var i = 0; i < expected.Length; i++)
+            if (float.IsNegativeInfinity(masked[i])) Assert.Equal(0f, weights.Span[i]);
+        Numerics.AssertClose(expected, weights.Span, Tolerance, "weights");
     }
 }

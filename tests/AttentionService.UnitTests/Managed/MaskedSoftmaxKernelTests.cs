@@ -50,8 +50,7 @@ public class MaskedSoftmaxKernelTests
         void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct
         {
             SoftmaxKernel.Rows<TSimd, TVector>(expectedMasked, expected, shape[^1]);
-            if (threshold) MaskedSoftmaxKernel.Above<TSimd, TVector>(x, shape, condition, conditionShape, 0.5f, 0.25f, float.NegativeInfinity, actual);
-            else MaskedSoftmaxKernel.NonZero<TSimd, TVector>(x, shape, condition, conditionShape, 0.25f, float.NegativeInfinity, actual);
+            MaskedSoftmaxKernel.Above<TSimd, TVector>(x, shape, condition, conditionShape, 0.5f, 0.25f, float.NegativeInfinity, actual);
         }
     }
 
@@ -63,9 +62,6 @@ public class MaskedSoftmaxKernelTests
         var y = new float[x.Length];
         MaskedSoftmaxKernel.Above(x, shape, condition, shape, 0.5f, 3f, float.NegativeInfinity, y);
         Numerics.AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y, Tolerance);
-        var attend = condition.Select(c => c > 0.5f ? 1f : 0f).ToArray();
-        MaskedSoftmaxKernel.NonZero(x, shape, attend, shape, 3f, float.NegativeInfinity, y);
-        Numerics.AssertClose(ScalarReference.Softmax(masked, 4, 45, 1), y, Tolerance);
     }
 
     [Fact]
@@ -75,7 +71,7 @@ public class MaskedSoftmaxKernelTests
         var x = ScalarReference.Random(3, 20);
         var condition = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 1f : 0f).ToArray();
         var y = new float[20];
-        MaskedSoftmaxKernel.NonZero(x, shape, condition, shape, 1f, -10f, y);
+        MaskedSoftmaxKernel.Above(x, shape, condition, shape, 0.5f, 1f, -10f, y);
         var masked = x.Select((v, i) => condition[i] != 0 ? v : -10f).ToArray();
         Numerics.AssertClose(ScalarReference.Softmax(masked, 1, 20, 1), y, Tolerance);
     }
@@ -83,12 +79,12 @@ public class MaskedSoftmaxKernelTests
     [Fact]
     public void ConditionThatDoesNotBroadcastToXThrows() =>
         Assert.Throws<ArgumentException>("condition", () =>
-            MaskedSoftmaxKernel.NonZero(new float[6], [2, 3], new float[4], [2, 2], 1f, float.NegativeInfinity, new float[6]));
+            MaskedSoftmaxKernel.Above(new float[6], [2, 3], new float[4], [2, 2], 0.5f, 1f, float.NegativeInfinity, new float[6]));
 
     [Fact]
     public void DestinationLengthMismatchThrows() =>
         Assert.Throws<ArgumentException>("destination", () =>
-            MaskedSoftmaxKernel.NonZero(new float[6], [2, 3], new float[6], [2, 3], 1f, float.NegativeInfinity, new float[5]));
+            MaskedSoftmaxKernel.Above(new float[6], [2, 3], new float[6], [2, 3], 0.5f, 1f, float.NegativeInfinity, new float[5]));
 
     /// <summary>x, a condition in [0, 1) (attend where &gt; 0.5 when <paramref name="threshold"/>, else 0/1 values), and scale·x masked to -inf.</summary>
     private static (float[] X, float[] Condition, float[] Masked) Case(int[] shape, int[] conditionShape, bool threshold, float scale)

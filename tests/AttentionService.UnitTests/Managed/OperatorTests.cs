@@ -1,6 +1,7 @@
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Backends.Managed.Operators;
 using AttentionService.Core.Backends;
+using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
 using static AttentionService.Tests.Managed.Nodes;
 
@@ -24,7 +25,6 @@ public class OperatorTests
             (new SubOperator(Node("Sub", ["a", "b"])), (x, y) => x - y),
             (new MulOperator(Node("Mul", ["a", "b"])), (x, y) => x * y),
             (new DivOperator(Node("Div", ["a", "b"])), (x, y) => x / y),
-            (new GreaterOperator(Node("Greater", ["a", "b"])), (x, y) => x > y ? 1f : 0f),
         };
         foreach (var (op, reference) in cases)
         {
@@ -35,6 +35,44 @@ public class OperatorTests
             Assert.Equal(expectedShape, swappedShape);
             Assert.Equal(ScalarReference.Binary(b, bShape, a, aShape, expectedShape, reference), swapped);
         }
+    }
+
+    [Theory]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 4 })]
+    [InlineData(new[] { 2, 1, 4 }, new[] { 3, 1 })]
+    [InlineData(new int[0], new[] { 2, 2 })]
+    [InlineData(new[] { 5, 1 }, new[] { 1, 5 })]
+    public void ComparisonsGiveBoolsBroadcastingBothWays(int[] aShape, int[] bShape)
+    {
+        // Rounded to halves, so equal pairs occur and Equal / GreaterOrEqual / LessOrEqual see both outcomes.
+        var a = ScalarReference.Random(21, ScalarReference.Count(aShape), -2f, 2f).Select(v => MathF.Round(v * 2) / 2).ToArray();
+        var b = ScalarReference.Random(22, ScalarReference.Count(bShape), -2f, 2f).Select(v => MathF.Round(v * 2) / 2).ToArray();
+        var expectedShape = BroadcastShapes.Broadcast(aShape, bShape);
+        var cases = new (Operator Op, Func<float, float, bool> Reference)[]
+        {
+            (new GreaterOperator(Node("Greater", ["a", "b"])), (x, y) => x > y),
+            (new GreaterOrEqualOperator(Node("GreaterOrEqual", ["a", "b"])), (x, y) => x >= y),
+            (new LessOperator(Node("Less", ["a", "b"])), (x, y) => x < y),
+            (new LessOrEqualOperator(Node("LessOrEqual", ["a", "b"])), (x, y) => x <= y),
+            (new EqualOperator(Node("Equal", ["a", "b"])), (x, y) => x == y),
+        };
+        foreach (var (op, reference) in cases)
+        {
+            var (shape, data) = Run<bool>(op, Floats(a, aShape), Floats(b, bShape));
+            Assert.Equal(expectedShape, shape);
+            Assert.Equal(Bools(ScalarReference.Binary(a, aShape, b, bShape, expectedShape, (x, y) => reference(x, y) ? 1f : 0f)), data);
+            var (swappedShape, swapped) = Run<bool>(op, Floats(b, bShape), Floats(a, aShape));
+            Assert.Equal(expectedShape, swappedShape);
+            Assert.Equal(Bools(ScalarReference.Binary(b, bShape, a, aShape, expectedShape, (x, y) => reference(x, y) ? 1f : 0f)), swapped);
+        }
+    }
+
+    [Fact]
+    public void ComparisonOfInt64sGivesBools()
+    {
+        var (shape, data) = Run<bool>(new GreaterOperator(Node("Greater", ["a", "b"])), Int64s(1, 5, -3), Int64s(2));
+        Assert.Equal([3], shape);
+        Assert.Equal([false, true, false], data);
     }
 
     [Fact]
@@ -49,12 +87,12 @@ public class OperatorTests
     public void GreaterThenWhereSelectsPerElementWithBroadcasting()
     {
         var greater = new GreaterOperator(Node("Greater", ["x", "limit"]));
-        var (maskShape, mask) = Run(greater, ([1f, 5f, 3f, 7f, -2f, 4f], [2, 3]), ([3f], []));
+        var (maskShape, mask) = Run<bool>(greater, Floats([1f, 5f, 3f, 7f, -2f, 4f], [2, 3]), Floats([3f], []));
         Assert.Equal([2, 3], maskShape);
-        Assert.Equal([0f, 1f, 0f, 1f, 0f, 1f], mask);
+        Assert.Equal([false, true, false, true, false, true], mask);
 
         var where = new WhereOperator(Node("Where", ["mask", "x", "y"]));
-        var (shape, data) = Run(where, (mask, [2, 3]), ([10f, 20f, 30f], [3]), ([-1f, -2f], [2, 1]));
+        var (shape, data) = Run<float>(where, Tensor.Wrap(mask, maskShape).View, Floats([10f, 20f, 30f], [3]), Floats([-1f, -2f], [2, 1]));
         Assert.Equal([2, 3], shape);
         Assert.Equal([-1f, 20f, -1f, 10f, -2f, 30f], data);
     }
@@ -99,9 +137,9 @@ public class OperatorTests
     [InlineData(new long[] { 1, 2, 1, 12 }, new[] { 1, 2, 1, 12 })]
     public void ReshapeCopiesZeroDimsAndInfersMinusOne(long[] target, int[] expected)
     {
-        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]), Constants(("shape", target)));
+        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]));
         var x = ScalarReference.Random(24, 24);
-        var (shape, data) = Run(op, (x, [2, 3, 4]));
+        var (shape, data) = Run<float>(op, Floats(x, [2, 3, 4]), Int64s(target));
         Assert.Equal(expected, shape);
         Assert.Equal(x, data);
     }
@@ -109,39 +147,50 @@ public class OperatorTests
     [Fact]
     public void ReshapeToAnIncompatibleSizeThrows()
     {
-        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]), Constants(("shape", [5, -1])));
-        var error = Assert.Throws<ArgumentException>(() => Run(op, (new float[24], [2, 3, 4])));
+        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]));
+        var error = Assert.Throws<ArgumentException>(() => Run<float>(op, Floats(new float[24], [2, 3, 4]), Int64s(5, -1)));
         Assert.Contains("cannot infer", error.Message);
     }
 
     [Fact]
-    public void ReshapeWithNonConstantShapeIsRejectedAtLoad()
+    public void ReshapeKeepsTheElementTypeOfItsData()
     {
-        var error = Assert.Throws<BackendUnavailableException>(() => new ReshapeOperator(Node("Reshape", ["x", "dynamic"]), Constants()));
-        Assert.Contains("'dynamic', which is not an INT64 initializer", error.Message);
+        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]));
+        var (shape, data) = Run<long>(op, Tensor.Wrap(new long[] { 1, 2, 3, 4, 5, 6 }, 2, 3).View, Int64s(3, -1));
+        Assert.Equal([3, 2], shape);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], data);
+    }
+
+    [Fact]
+    public void ReshapeWithAFloatShapeIsRejectedAtLoad()
+    {
+        var op = new ReshapeOperator(Node("Reshape", ["x", "shape"]));
+        var error = Assert.Throws<BackendUnavailableException>(() =>
+            op.InferTypes([TensorElementType.Float32, TensorElementType.Float32], new TensorElementType[1]));
+        Assert.Equal("Reshape node 'Reshape_test' takes INT64 as input 1 ('shape'), not FP32", error.Message);
     }
 
     [Fact]
     public void UnsqueezeInsertsAxesCountedInTheOutput()
     {
-        var op = new UnsqueezeOperator(Node("Unsqueeze", ["x", "axes"]), Constants(("axes", [0, -1])));
+        var op = new UnsqueezeOperator(Node("Unsqueeze", ["x", "axes"]));
         var x = ScalarReference.Random(25, 12);
-        var (shape, data) = Run(op, (x, [3, 4]));
+        var (shape, data) = Run<float>(op, Floats(x, [3, 4]), Int64s(0, -1));
         Assert.Equal([1, 3, 4, 1], shape);
         Assert.Equal(x, data);
     }
 
     [Fact]
     public void UnsqueezeWithDuplicateAxesThrows() =>
-        Assert.Throws<ArgumentException>(() => Run(new UnsqueezeOperator(Node("Unsqueeze", ["x", "axes"]), Constants(("axes", [1, -2]))), (new float[3], [3])));
+        Assert.Throws<ArgumentException>(() => Run<float>(new UnsqueezeOperator(Node("Unsqueeze", ["x", "axes"])), Floats(new float[3], [3]), Int64s(1, -2)));
 
     [Fact]
     public void SqueezeRemovesTheGivenAxesOrEverySizeOneAxis()
     {
         var x = ScalarReference.Random(26, 6);
-        var withAxes = new SqueezeOperator(Node("Squeeze", ["x", "axes"]), Constants(("axes", [-1])));
-        Assert.Equal([1, 2, 3], Run(withAxes, (x, [1, 2, 3, 1])).Shape);
-        var all = new SqueezeOperator(Node("Squeeze", ["x"]), Constants());
+        var withAxes = new SqueezeOperator(Node("Squeeze", ["x", "axes"]));
+        Assert.Equal([1, 2, 3], Run<float>(withAxes, Floats(x, [1, 2, 3, 1]), Int64s(-1)).Shape);
+        var all = new SqueezeOperator(Node("Squeeze", ["x"]));
         var (shape, data) = Run(all, (x, [1, 2, 3, 1]));
         Assert.Equal([2, 3], shape);
         Assert.Equal(x, data);
@@ -150,8 +199,8 @@ public class OperatorTests
     [Fact]
     public void SqueezeOfAnAxisLongerThanOneThrows()
     {
-        var op = new SqueezeOperator(Node("Squeeze", ["x", "axes"]), Constants(("axes", [1])));
-        var error = Assert.Throws<ArgumentException>(() => Run(op, (new float[6], [1, 2, 3])));
+        var op = new SqueezeOperator(Node("Squeeze", ["x", "axes"]));
+        var error = Assert.Throws<ArgumentException>(() => Run<float>(op, Floats(new float[6], [1, 2, 3]), Int64s(1)));
         Assert.Contains("has size 2", error.Message);
     }
 
@@ -217,18 +266,39 @@ public class OperatorTests
     }
 
     [Fact]
-    public void CastToBoolMapsNonZeroToOneAndToFloatCopies()
+    public void CastToBoolIsNonZeroAndToFloatCopies()
     {
-        float[] x = [0f, 2.5f, -1f, 0f];
-        Assert.Equal([0f, 1f, 1f, 0f], Run(new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 9L))), (x, [4])).Data);
-        Assert.Equal(x, Run(new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 1L))), (x, [4])).Data);
+        float[] x = [0f, 2.5f, -1f, 0f, -0f, float.NaN];
+        var toBool = new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 9L)));
+        Assert.Equal(TensorElementType.Bool, OutputType(toBool, TensorElementType.Float32));
+        Assert.Equal([false, true, true, false, false, true], Run<bool>(toBool, Floats(x, [6])).Data);
+        var toFloat = new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 1L)));
+        Assert.Equal(TensorElementType.Float32, OutputType(toFloat, TensorElementType.Float32));
+        Assert.Equal(x, Run(toFloat, (x, [6])).Data);
     }
 
     [Fact]
-    public void CastToInt64IsRejectedAtLoad()
+    public void CastBetweenFloatInt64AndBool()
     {
-        var error = Assert.Throws<BackendUnavailableException>(() => new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 7L))));
-        Assert.Contains("data type 7 (Int64)", error.Message);
+        var toInt64 = new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 7L)));
+        Assert.Equal(TensorElementType.Int64, OutputType(toInt64, TensorElementType.Float32));
+        // Truncation toward zero.
+        Assert.Equal([2L, -2L, 0L, 7L], Run<long>(toInt64, Floats([2.9f, -2.9f, -0.5f, 7f], [4])).Data);
+        Assert.Equal([0L, 1L, 1L], Run<long>(toInt64, Tensor.Wrap(new[] { false, true, true }, 3).View).Data);
+
+        var toFloat = new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 1L)));
+        Assert.Equal([-3f, 0f, 5f], Run<float>(toFloat, Int64s(-3, 0, 5)).Data);
+        Assert.Equal([1f, 0f], Run<float>(toFloat, Tensor.Wrap(new[] { true, false }, 2).View).Data);
+
+        var toBool = new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 9L)));
+        Assert.Equal([true, false, true], Run<bool>(toBool, Int64s(-1, 0, 4)).Data);
+    }
+
+    [Fact]
+    public void CastToATypeOutsideFloatInt64AndBoolIsRejectedAtLoad()
+    {
+        var error = Assert.Throws<BackendUnavailableException>(() => new CastOperator(Node("Cast", ["x"], GraphBuilder.Attribute("to", 11L))));
+        Assert.Equal("Cast node 'Cast_test' casts to Double (11); the managed backend computes in FLOAT, INT64 and BOOL", error.Message);
     }
 
     [Fact]
@@ -247,6 +317,17 @@ public class OperatorTests
         Assert.Equal([2, 3], sqrt.Shape);
         Assert.Equal([0f, 0.5f, 2f, 3f, 1f, 4f], sqrt.Data);
         Assert.Equal(x, Run(new IdentityOperator(Node("Identity", ["x"])), (x, [2, 3])).Data);
+    }
+
+    private static TensorView Floats(float[] data, int[] shape) => Tensor.Wrap(data, shape).View;
+
+    private static bool[] Bools(float[] zeroOrOne) => zeroOrOne.Select(v => v != 0f).ToArray();
+
+    private static TensorElementType OutputType(Operator op, params TensorElementType?[] inputs)
+    {
+        var outputs = new TensorElementType[op.Outputs.Count];
+        op.InferTypes(inputs, outputs);
+        return outputs[0];
     }
 
     /// <summary>numpy.matmul by index arithmetic: 1-D operands promoted, batch axes broadcast.</summary>

@@ -1,3 +1,4 @@
+using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Tests.ModelBuilder;
 using AttentionService.Tests.Reference;
@@ -24,10 +25,10 @@ internal static class AttentionCaseTensors
     /// Checks outputs (context, weights) against the unscaled dot-product reference within <paramref name="tolerance"/>;
     /// returns the largest absolute error seen.
     /// </summary>
-    public static double AssertMatchesReference(this AttentionCase c, Tensor<float>[] outputs, double tolerance)
+    public static double AssertMatchesReference(this AttentionCase c, RentedOutputs outputs, double tolerance)
     {
-        Assert.Equal(2, outputs.Length);
-        var (context, weights) = (outputs[0], outputs[1]);
+        Assert.Equal(2, outputs.Count);
+        var (context, weights) = (outputs.Float(0), outputs.Float(1));
         Assert.Equal([c.Batch, c.Tq, c.Dv], context.Shape);
         Assert.Equal([c.Batch, c.Tq, c.Tv], weights.Shape);
         var maxError = 0.0;

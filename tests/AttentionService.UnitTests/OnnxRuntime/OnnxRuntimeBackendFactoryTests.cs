@@ -73,8 +73,8 @@ public sealed class OnnxRuntimeBackendFactoryTests
 
         var attention = new AttentionCase(2, 3, 5, 8, 6, MaskKind.Random, seed: 8);
         var inputs = attention.RentInputs();
-        var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
+        using var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
         attention.AssertMatchesReference(outputs, 1e-5);
-        foreach (var tensor in inputs.Concat(outputs)) tensor.Dispose();
+        foreach (var tensor in inputs) tensor.Dispose();
     }
 }
