@@ -14,7 +14,7 @@ namespace AttentionService.Tests.Reliability;
 public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClassFixture<AttentionServiceFactory>
 {
     private static readonly RequestLimits Limits = new();
-    private static readonly string[] FixedDimensionModels = ["scaled-dot", "luong-general", "bahdanau", "multihead"];
+    private static readonly string[] FixedDimensionModels = ["luong-general", "bahdanau", "multihead"];
 
     private readonly HttpClient _client = factory.CreateClient();
 
