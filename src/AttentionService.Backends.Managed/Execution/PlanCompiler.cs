@@ -190,7 +190,7 @@ internal static class PlanCompiler
                 if (op.Inputs[i].Length == 0 || !op.NeedsValue(i)) continue;
                 if (!known[slotOf[op.Inputs[i]]])
                     throw new BackendUnavailableException(
-                        $"{op.OpType} node '{op.NodeName}' needs the value of its input {i} ('{op.Inputs[i]}') to size its output, and that value is computed from the model's float or bool inputs; the managed backend plans shapes before a run");
+                        $"{op.OpType} node '{op.NodeName}' needs input {i} ('{op.Inputs[i]}') known before the run (a shape, axes, sizes or a mode), but it comes from the values of the model's float or bool inputs");
                 pending.Push(op.Inputs[i]);
             }
         while (pending.TryPop(out var value))

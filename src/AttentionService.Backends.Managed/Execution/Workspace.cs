@@ -88,7 +88,7 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
             {
                 var values = new TensorView[step.InputSlots.Length];
                 for (var i = 0; i < values.Length; i++)
-                    if (step.InputSlots[i] is var slot and >= 0) values[i] = known[slot];
+                    if (step.InputSlots[i] is var slot and >= 0) values[i] = known[slot].Shape is not null ? known[slot] : ShapeOnly(slot);
                 var outputs = step.OutputSlots.Select(slot => known[slot]).ToArray();
                 op.Run(values, outputs);
             }
@@ -183,6 +183,12 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
         _plannedFor = null;
         ReleaseBuffers();
     }
+
+    /// <summary>
+    /// A folded step's input whose value is not known before the run (one the step reads only the shape of, like
+    /// Shape's): its planned shape over no elements, so the operator can read the shape and nothing else.
+    /// </summary>
+    private TensorView ShapeOnly(int slot) => TypedArrays.View(TypedArrays.Allocate(plan.SlotTypes[slot], 0), 0, _shapes[slot]!);
 
     /// <summary>The smallest free buffer of <paramref name="type"/> that holds <paramref name="length"/> elements, else a new pooled one.</summary>
     private Array TakeBuffer(List<Array> free, TensorElementType type, int length)

@@ -16,6 +16,69 @@ public static class TransposeKernel
 
     public static void Transpose(ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> destination)
     {
+        Span<int> dims = stackalloc int[MaxRank];
+        Span<int> strides = stackalloc int[MaxRank];
+        var groups = Layout(x.Length, shape, perm, destination.Length, dims, strides);
+        if (groups < 0) return;
+
+        if (groups <= 1)
+            x.CopyTo(destination);
+        else if (groups == 2)
+            Transpose2D(x, destination, rows: dims[1], columns: dims[0]);
+        else if (groups == 3 && strides[0] == dims[1] * dims[2] && strides[2] == dims[1])
+        {
+            var block = dims[1] * dims[2];
+            for (var b = 0; b < dims[0]; b++)
+                Transpose2D(x.Slice(b * block, block), destination.Slice(b * block, block), rows: dims[2], columns: dims[1]);
+        }
+        else
+            Gather(x, destination, dims[..groups], strides[..groups]);
+    }
+
+    /// <summary>
+    /// The same permutation for tensors of any element type (INT64 and BOOL masks, which are small): the merged
+    /// layout, then one walk of the output copying contiguous runs where the innermost output axis is contiguous in x.
+    /// </summary>
+    public static void Transpose<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<T> destination)
+    {
+        Span<int> dims = stackalloc int[MaxRank];
+        Span<int> strides = stackalloc int[MaxRank];
+        var groups = Layout(x.Length, shape, perm, destination.Length, dims, strides);
+        if (groups < 0) return;
+        if (groups <= 1)
+        {
+            x.CopyTo(destination);
+            return;
+        }
+        var last = groups - 1;
+        var innerLength = dims[last];
+        var innerStride = strides[last];
+        Span<int> index = stackalloc int[MaxRank];
+        index.Clear();
+        var sourceOffset = 0;
+        for (var written = 0; written < destination.Length; written += innerLength)
+        {
+            if (innerStride == 1)
+                x.Slice(sourceOffset, innerLength).CopyTo(destination.Slice(written, innerLength));
+            else
+                for (var t = 0; t < innerLength; t++)
+                    destination[written + t] = x[sourceOffset + t * innerStride];
+            for (var axis = last - 1; axis >= 0; axis--)
+            {
+                sourceOffset += strides[axis];
+                if (++index[axis] < dims[axis]) break;
+                sourceOffset -= strides[axis] * dims[axis];
+                index[axis] = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Validates the arguments and writes the walk of the output as merged axis groups (sizes in <paramref name="dims"/>,
+    /// input strides in <paramref name="strides"/>); returns the group count, or -1 for an empty tensor.
+    /// </summary>
+    private static int Layout(int xLength, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, int destinationLength, Span<int> dims, Span<int> strides)
+    {
         var rank = shape.Length;
         if (rank > MaxRank)
             throw new ArgumentException($"shape has rank {rank}; at most {MaxRank} is supported", nameof(shape));
@@ -26,11 +89,11 @@ public static class TransposeKernel
             ArgumentOutOfRangeException.ThrowIfNegative(d, nameof(shape));
             length *= d;
         }
-        if (x.Length != length)
-            throw new ArgumentException($"x has {x.Length} elements, shape [{string.Join(", ", shape.ToArray())}] needs {length}", nameof(x));
-        if (destination.Length != x.Length)
-            throw new ArgumentException($"destination has {destination.Length} elements, x has {x.Length}", nameof(destination));
-        if (length == 0) return;
+        if (xLength != length)
+            throw new ArgumentException($"x has {xLength} elements, shape [{string.Join(", ", shape.ToArray())}] needs {length}", "x");
+        if (destinationLength != xLength)
+            throw new ArgumentException($"destination has {destinationLength} elements, x has {xLength}", "destination");
+        if (length == 0) return -1;
 
         // Compact input axes (size-1 axes removed) and the output order over them.
         Span<int> compactIndex = stackalloc int[MaxRank];
@@ -55,8 +118,6 @@ public static class TransposeKernel
         }
 
         // Merge runs of output axes that are consecutive input axes: the group's stride is that of its innermost axis.
-        Span<int> dims = stackalloc int[MaxRank];
-        Span<int> strides = stackalloc int[MaxRank];
         var groups = 0;
         for (var i = 0; i < orderLength; i++)
         {
@@ -73,19 +134,7 @@ public static class TransposeKernel
                 groups++;
             }
         }
-
-        if (groups <= 1)
-            x.CopyTo(destination);
-        else if (groups == 2)
-            Transpose2D(x, destination, rows: dims[1], columns: dims[0]);
-        else if (groups == 3 && strides[0] == dims[1] * dims[2] && strides[2] == dims[1])
-        {
-            var block = dims[1] * dims[2];
-            for (var b = 0; b < dims[0]; b++)
-                Transpose2D(x.Slice(b * block, block), destination.Slice(b * block, block), rows: dims[2], columns: dims[1]);
-        }
-        else
-            Gather(x, destination, dims[..groups], strides[..groups]);
+        return groups;
     }
 
     private static void ValidatePermutation(ReadOnlySpan<int> perm, int rank)

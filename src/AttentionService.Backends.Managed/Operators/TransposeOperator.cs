@@ -5,7 +5,10 @@ using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
-/// <summary>ONNX Transpose: output axis i is input axis perm[i]; without perm the axes are reversed.</summary>
+/// <summary>
+/// ONNX Transpose, of any element type: output axis i is input axis perm[i]; without perm the axes are reversed. FLOAT
+/// runs the tiled kernel; INT64 and BOOL (masks, shape values) the generic one.
+/// </summary>
 public sealed class TransposeOperator : Operator
 {
     private readonly int[]? _perm;
@@ -27,6 +30,8 @@ public sealed class TransposeOperator : Operator
         _perm is { Length: >= 2 } perm && perm[^1] == perm.Length - 2 && perm[^2] == perm.Length - 1
         && perm.Take(perm.Length - 2).Select((p, i) => p == i).All(same => same);
 
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs) => outputs[0] = inputs[0]!.Value;
+
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         var input = inputs[0].RequiredShape;
@@ -42,11 +47,15 @@ public sealed class TransposeOperator : Operator
 
     public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
-        var x = inputs[0].As<float>();
-        var destination = outputs[0].As<float>();
+        var x = inputs[0];
         var rank = x.Rank;
         Span<int> perm = stackalloc int[rank];
         for (var i = 0; i < rank; i++) perm[i] = _perm?[i] ?? rank - 1 - i;
-        TransposeKernel.Transpose(x.Span, x.Shape, perm, destination.Span);
+        switch (x.ElementType)
+        {
+            case TensorElementType.Float32: TransposeKernel.Transpose(x.As<float>().Span, x.Shape, perm, outputs[0].As<float>().Span); break;
+            case TensorElementType.Int64: TransposeKernel.Transpose<long>(x.As<long>().Span, x.Shape, perm, outputs[0].As<long>().Span); break;
+            default: TransposeKernel.Transpose<bool>(x.As<bool>().Span, x.Shape, perm, outputs[0].As<bool>().Span); break;
+        }
     }
 }

@@ -13,18 +13,14 @@ public sealed class ModelSignatureTests
     private static readonly string[] InputNames = ["query", "keys", "values", "mask"];
     private static readonly string[] OutputNames = ["context", "weights"];
 
-    /// <summary>The ops the managed backend implements (opset 17 semantics); no model may use any other.</summary>
-    private static readonly HashSet<string> ManagedOps =
-    [
-        "MatMul", "Transpose", "Softmax", "Add", "Sub", "Mul", "Div", "Tanh", "Sqrt",
-        "Reshape", "Unsqueeze", "Squeeze", "Greater", "Where", "Cast", "Identity",
-    ];
+    /// <summary>The ops the managed backend implements; no shipped model may use any other.</summary>
+    private static readonly HashSet<string> ManagedOps = [.. AttentionService.Backends.Managed.Operators.OperatorCatalog.SupportedOps];
 
     /// <summary>Shapes of query, keys, values, mask, context, weights, in that order.</summary>
     public static TheoryData<string, string[]> ExpectedShapes() => new()
     {
         { "luong-dot", ["[batch, tq, d]", "[batch, tv, d]", "[batch, tv, dv]", "[batch, tq, tv]", "[batch, tq, dv]", "[batch, tq, tv]"] },
-        { "scaled-dot", ["[batch, tq, 64]", "[batch, tv, 64]", "[batch, tv, dv]", "[batch, tq, tv]", "[batch, tq, dv]", "[batch, tq, tv]"] },
+        { "scaled-dot", ["[batch, tq, d]", "[batch, tv, d]", "[batch, tv, dv]", "[batch, tq, tv]", "[batch, tq, dv]", "[batch, tq, tv]"] },
         { "luong-general", ["[batch, tq, 64]", "[batch, tv, 64]", "[batch, tv, dv]", "[batch, tq, tv]", "[batch, tq, dv]", "[batch, tq, tv]"] },
         { "bahdanau", ["[batch, tq, 64]", "[batch, tv, 64]", "[batch, tv, dv]", "[batch, tq, tv]", "[batch, tq, dv]", "[batch, tq, tv]"] },
         { "multihead", ["[batch, tq, 64]", "[batch, tv, 64]", "[batch, tv, 64]", "[batch, tq, tv]", "[batch, tq, 64]", "[batch, 4, tq, tv]"] },
@@ -34,7 +30,7 @@ public sealed class ModelSignatureTests
     public static TheoryData<string, string[]> ExpectedDescriptions() => new()
     {
         { "luong-dot", ["dot", "none", "1", "dynamic"] },
-        { "scaled-dot", ["scaled-dot", "0.125", "1", "64"] },
+        { "scaled-dot", ["scaled-dot", "1/sqrt(d)", "1", "dynamic"] },
         { "luong-general", ["general", "none", "1", "64"] },
         { "bahdanau", ["additive", "none", "1", "64"] },
         { "multihead", ["multihead-scaled-dot", "0.25", "4", "64"] },
