@@ -1,4 +1,6 @@
 using System.Net;
+using AttentionService.Onnx;
+using AttentionService.Onnx.Protos;
 using AttentionService.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
@@ -12,7 +14,26 @@ namespace AttentionService.Tests.Models;
 /// </summary>
 public sealed class QuietAutoTests : IDisposable
 {
-    private readonly ModelRepository _repository = new ModelRepository().AddFixture("gru-bahdanau-step", name: "decoder");
+    private readonly ModelRepository _repository = new ModelRepository().WriteModel("decoder", ShrunkDot());
+
+    /// <summary>
+    /// softmax(Shrink(q vᵀ)) v: Shrink with lambd 0 passes every score through, and is an op the managed backend has no
+    /// kernel for (ONNX Runtime has), so the managed backend refuses the graph at load.
+    /// </summary>
+    private static ModelProto ShrunkDot()
+    {
+        var g = new GraphBuilder("decoder");
+        g.Input("query", "batch", "tq", "d");
+        g.Input("values", "batch", "tv", "d");
+        var valuesT = g.Node("Transpose", ["values"], "values_t", GraphBuilder.Attribute("perm", 0L, 2L, 1L));
+        var scores = g.Node("MatMul", ["query", valuesT], "scores");
+        var shrunk = g.Node("Shrink", [scores], "shrunk", GraphBuilder.Attribute("lambd", 0f));
+        g.Node("Softmax", [shrunk], "weights", GraphBuilder.Attribute("axis", -1L));
+        g.Node("MatMul", ["weights", "values"], "context");
+        g.Output("context", "batch", "tq", "d");
+        g.Output("weights", "batch", "tq", "tv");
+        return g.ToModel(17, "dot attention through Shrink", []);
+    }
 
     [Fact]
     public async Task ABackendThatNeverLoadedIsSkippedWithoutAFallbackOnEveryRequest()
@@ -27,8 +48,8 @@ public sealed class QuietAutoTests : IDisposable
 
         for (var i = 0; i < Requests; i++)
         {
-            // batch 2 × 1 query × 5 keys: small enough that Auto routes it to the managed backend first.
-            var response = await client.PostRawAsync(FixtureRequests.Body("gru-bahdanau-step", 0, "decoder", backend: null).ToJsonString());
+            // 2 queries × 3 values: small enough that Auto routes it to the managed backend first.
+            var response = await client.PostRawAsync("""{"model": "decoder", "query": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1], [1, 1]]}""");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("onnx", (string?)(await response.ReadObjectAsync())["backend"]);
         }
@@ -36,7 +57,7 @@ public sealed class QuietAutoTests : IDisposable
 
         var managed = model["backends"]!.AsArray().Single(b => (string?)b!["name"] == "managed")!;
         Assert.False((bool)managed["ready"]!);
-        Assert.Contains("GRU", (string?)managed["reason"]);
+        Assert.Contains("no managed kernel for op 'Shrink'", (string?)managed["reason"]);
         Assert.True((bool)model["ready"]!);
         Assert.Contains(warningsAfterLoad, w => w.Contains("has no managed backend"));
         Assert.Equal(warningsAfterLoad, Warnings(events));
