@@ -17,14 +17,14 @@ namespace AttentionService.Inference;
 public sealed class AttentionInputs : IDisposable
 {
     private readonly TensorView[] _ordered;
-    private readonly string[] _labels;
-    private readonly List<IDisposable> _owned = [];
+    // Only requests with extra inputs have these: the keys they were sent under, and the tensors parsed for them.
+    private string?[]? _extraKeys;
+    private List<IDisposable>? _owned;
     private MaskBuilder.Mask _mask;
 
     private AttentionInputs(int count, bool batched, long scores)
     {
         _ordered = new TensorView[count];
-        _labels = new string[count];
         Batched = batched;
         Scores = scores;
     }
@@ -83,29 +83,23 @@ public sealed class AttentionInputs : IDisposable
                 new MaskForm(spec.ElementType, binding.MaskMeaning, spec.Rank));
             if (error is not null) return Fail(error);
             inputs._mask = mask;
-            inputs.Set(binding.Mask, mask.View, Mask);
+            inputs._ordered[binding.Mask] = mask.View;
         }
         else if (request.Mask is not null || request.Causal)
         {
             return Fail(InferenceError.Unprocessable($"model '{modelName}' takes no mask, so neither mask nor causal applies; inputs are {InputList(signature, binding)}"));
         }
 
-        inputs.Set(binding.Query, q, Query);
-        inputs.Set(binding.Values, v, Values);
-        if (binding.Keys >= 0) inputs.Set(binding.Keys, k, keysLabel);
+        inputs._ordered[binding.Query] = q;
+        inputs._ordered[binding.Values] = v;
+        if (binding.Keys >= 0) inputs._ordered[binding.Keys] = k;
         if ((inputs.ReadExtraInputs(modelName, signature, binding, request.Inputs, limits)
-             ?? InputShapes.Check(modelName, signature, binding, inputs._ordered, inputs._labels, batched)) is { } mismatch)
+             ?? InputShapes.Check(modelName, signature, binding, inputs._ordered, new InputLabels(binding, keysLabel, inputs._extraKeys), batched)) is { } mismatch)
         {
             inputs.Dispose();
             return Fail(mismatch);
         }
         return (inputs, null);
-    }
-
-    private void Set(int input, TensorView view, string label)
-    {
-        _ordered[input] = view;
-        _labels[input] = label;
     }
 
     /// <summary>
@@ -140,10 +134,11 @@ public sealed class AttentionInputs : IDisposable
             var spec = signature.Inputs[i];
             var (owner, view, error) = sent![key].Read(spec.ElementType, limits);
             if (error is not null) return error;
-            _owned.Add(owner!);
+            (_owned ??= []).Add(owner!);
             if (view.Rank != spec.Rank)
                 return RankError($"inputs.{Shorten(key)} has rank {view.Rank}; model '{modelName}' takes {binding.InputName(i)} as {spec.Datatype} {spec.ShapeText}");
-            Set(i, view, $"inputs.{Shorten(key)}");
+            _ordered[i] = view;
+            (_extraKeys ??= new string?[keys.Length])[i] = key;
         }
         return null;
     }
@@ -208,7 +203,7 @@ public sealed class AttentionInputs : IDisposable
     public void Dispose()
     {
         _mask.Dispose();
-        foreach (var owned in _owned) owned.Dispose();
-        _owned.Clear();
+        foreach (var owned in _owned ?? []) owned.Dispose();
+        _owned = null;
     }
 }

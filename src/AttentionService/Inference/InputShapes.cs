@@ -14,7 +14,7 @@ public static class InputShapes
 {
     /// <summary>A 422 saying what does not fit, or null; <paramref name="labels"/> name each input as the request sent it.</summary>
     public static InferenceError? Check(string modelName, ModelSignature signature, ModelBinding binding,
-        ReadOnlySpan<TensorView> inputs, IReadOnlyList<string> labels, bool batched)
+        ReadOnlySpan<TensorView> inputs, InputLabels labels, bool batched)
     {
         for (var i = 0; i < inputs.Length; i++)
         {
