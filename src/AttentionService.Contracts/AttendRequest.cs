@@ -32,6 +32,19 @@ public sealed class AttendRequest : IDisposable
     /// <summary>Query position i attends only to positions j &lt;= i.</summary>
     public bool Causal { get; init; }
 
+    /// <summary>
+    /// The model's graph inputs beyond query, keys, values and mask (a token id, a previous cell state), keyed by the
+    /// alias its config gives them or by graph input name: nested arrays of numbers (FP32), integers (INT64) or
+    /// booleans (BOOL), as the graph input takes, in the graph input's rank (batch axis included).
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonTensor>? Inputs { get; init; }
+
+    /// <summary>
+    /// Outputs to return beyond context and weights (e.g. <c>["state", "logits"]</c>), by the alias the model's config
+    /// gives them or by graph output name; the answer carries them under <c>outputs</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
     public void Dispose()
     {
         Query.Dispose();

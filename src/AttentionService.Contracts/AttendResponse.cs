@@ -16,4 +16,10 @@ public sealed class AttendResponse
 
     /// <summary>Attention weights, <c>[tq][tv]</c> or <c>[batch][tq][tv]</c> (multi-head models: a heads axis after batch).</summary>
     public required TensorView<float> Weights { get; init; }
+
+    /// <summary>
+    /// The outputs the request named in <c>outputs</c>, under the names it used, in the graph's rank (batch axis
+    /// included): nested arrays of numbers, integers or booleans. Absent when the request named none.
+    /// </summary>
+    public IReadOnlyDictionary<string, TensorView>? Outputs { get; init; }
 }

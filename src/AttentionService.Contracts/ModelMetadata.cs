@@ -5,9 +5,10 @@ namespace AttentionService.Contracts;
 /// <param name="Platform">Always <c>onnx</c>: every model is an ONNX graph.</param>
 /// <param name="Ready">True when a request naming no backend can be served.</param>
 /// <param name="Reason">Why the model cannot be served, when it cannot.</param>
-/// <param name="Description">The ONNX doc_string.</param>
-/// <param name="Inputs">Graph inputs; -1 in a shape is a dynamic dimension.</param>
-/// <param name="Outputs">Graph outputs.</param>
+/// <param name="Description">The model config's description, else the ONNX doc_string.</param>
+/// <param name="Inputs">Graph inputs, by their graph names, whether the model serves or not; -1 in a shape is a dynamic dimension.</param>
+/// <param name="Outputs">Graph outputs, likewise.</param>
+/// <param name="Binding">How /attend feeds the graph and reads its answer; absent when the model was refused (see Reason).</param>
 /// <param name="Parameters">The ONNX metadata_props: how the model scores, its dimensions, its heads.</param>
 /// <param name="Backends">Each backend: ready, or why not.</param>
 public sealed record ModelMetadata(
@@ -18,6 +19,7 @@ public sealed record ModelMetadata(
     string? Description,
     IReadOnlyList<TensorMetadata> Inputs,
     IReadOnlyList<TensorMetadata> Outputs,
+    BindingMetadata? Binding,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<BackendStatus> Backends);
 
@@ -27,6 +29,23 @@ public sealed record ModelMetadata(
 /// <param name="Shape">Dimensions; -1 where dynamic.</param>
 /// <param name="Dims">Each dimension's name where it is dynamic (batch, tq, tv, d), else its size.</param>
 public sealed record TensorMetadata(string Name, string Datatype, long[] Shape, string[] Dims);
+
+/// <summary>How a model's graph is bound to /attend: each role or alias and the graph tensor it names.</summary>
+/// <param name="Inputs">query, keys, values, mask and every alias, each with its graph input.</param>
+/// <param name="Outputs">context, weights and every alias, each with its graph output (any output may also be asked for by graph name).</param>
+/// <param name="MaskMeaning">What the graph's mask input means: attend, ignore or additive; absent when it takes no mask.</param>
+/// <param name="Config">The config file the binding came from, when there is one.</param>
+public sealed record BindingMetadata(
+    IReadOnlyList<BoundTensorMetadata> Inputs,
+    IReadOnlyList<BoundTensorMetadata> Outputs,
+    string? MaskMeaning,
+    string? Config);
+
+/// <summary>One role or alias of a model and the graph tensor it names.</summary>
+/// <param name="Name">The role (query, keys, values, mask; context, weights) or the alias a request uses.</param>
+/// <param name="Graph">The graph input or output name.</param>
+/// <param name="BoundBy">How: <c>name</c> (the graph uses the role name), <c>position</c>, or <c>config</c>.</param>
+public sealed record BoundTensorMetadata(string Name, string Graph, string BoundBy);
 
 /// <summary>A backend of a model.</summary>
 /// <param name="Name"><c>onnx</c> or <c>managed</c>.</param>

@@ -16,7 +16,7 @@ public static class AttendRequestReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal"];
+    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs"];
 
     /// <summary>
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
@@ -75,10 +75,7 @@ public static class AttendRequestReader
         if (json.FirstSpan.StartsWith(Utf8Bom)) json = json.Slice(Utf8Bom.Length);
         var options = new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth };
         if (json.IsSingleSegment)
-        {
-            var reader = new Utf8JsonReader(json.FirstSpan, options);
-            return Read(ref reader, limits);
-        }
+            return Read(json.FirstSpan, options, limits);
         // Kestrel hands a body over in pooled segments of a few KB. Utf8JsonReader is far slower over a sequence than
         // over one span (about a third of the parse went to its multi-segment paths), so the body is copied once into
         // a pooled contiguous buffer; its length is already bounded by Attention:Limits:MaxBodyBytes.
@@ -87,8 +84,7 @@ public static class AttendRequestReader
         try
         {
             json.CopyTo(contiguous);
-            var reader = new Utf8JsonReader(contiguous.AsSpan(0, length), options);
-            return Read(ref reader, limits);
+            return Read(contiguous.AsSpan(0, length), options, limits);
         }
         finally
         {
@@ -96,11 +92,14 @@ public static class AttendRequestReader
         }
     }
 
-    private static (AttendRequest? Request, InferenceError? Error) Read(ref Utf8JsonReader reader, RequestLimits limits)
+    private static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySpan<byte> json, JsonReaderOptions options, RequestLimits limits)
     {
+        var reader = new Utf8JsonReader(json, options);
         string? model = null, backend = null;
         Tensor<float>? query = null, keys = null, values = null, mask = null;
         bool? causal = null;
+        Dictionary<string, JsonTensor>? inputs = null;
+        List<string>? outputs = null;
         try
         {
             reader.Read();
@@ -120,6 +119,8 @@ public static class AttendRequestReader
                     case "values": Once(ref values, ReadTensor(ref reader, property, limits), property); break;
                     case "mask": Once(ref mask, TensorJsonReader.Read(ref reader, property, booleans: true, maxRank: 3, limits), property); break;
                     case "causal": Once(ref causal, ReadBoolean(ref reader, property), property); break;
+                    case "inputs": Once(ref inputs, ReadInputs(json, ref reader), property); break;
+                    case "outputs": Once(ref outputs, ReadOutputs(ref reader), property); break;
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject)
@@ -131,6 +132,7 @@ public static class AttendRequestReader
             var request = new AttendRequest
             {
                 Model = model, Backend = backend, Query = query, Keys = keys, Values = values, Mask = mask, Causal = causal ?? false,
+                Inputs = inputs, Outputs = outputs,
             };
             return (request, null);
         }
@@ -161,6 +163,49 @@ public static class AttendRequestReader
 
     private static Tensor<float> ReadTensor(ref Utf8JsonReader reader, string property, RequestLimits limits) =>
         TensorJsonReader.Read(ref reader, property, booleans: false, maxRank: 3, limits);
+
+    /// <summary>
+    /// The <c>inputs</c> object: each tensor's JSON text, kept as sent (checked as JSON and within the depth limit by
+    /// skipping over it) and parsed once the model says which element type its graph input takes.
+    /// </summary>
+    private static Dictionary<string, JsonTensor> ReadInputs(ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw Malformed($"inputs must be an object of tensors keyed by input name, got {TensorJsonReader.Describe(reader.TokenType)}");
+        var inputs = new Dictionary<string, JsonTensor>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = ReadText(ref reader, "an input name");
+            if (inputs.ContainsKey(name)) throw Malformed($"inputs.{Shorten(name)} appears more than once");
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartArray)
+                throw Malformed($"inputs.{Shorten(name)} must be a nested array, got {TensorJsonReader.Describe(reader.TokenType)}");
+            var start = checked((int)reader.TokenStartIndex);
+            reader.Skip();
+            inputs.Add(name, new JsonTensor(name, json[start..checked((int)reader.BytesConsumed)].ToArray()));
+        }
+        return inputs;
+    }
+
+    /// <summary>The <c>outputs</c> array: names of outputs to return beyond context and weights.</summary>
+    private static List<string> ReadOutputs(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw Malformed($"outputs must be an array of output names, got {TensorJsonReader.Describe(reader.TokenType)}");
+        var outputs = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+                throw Malformed($"outputs[{outputs.Count}] is {TensorJsonReader.Describe(reader.TokenType)}, expected an output name");
+            var name = ReadText(ref reader, $"outputs[{outputs.Count}]");
+            if (outputs.Contains(name)) throw Malformed($"outputs names '{Shorten(name)}' more than once");
+            outputs.Add(name);
+        }
+        return outputs;
+    }
+
+    /// <summary>A name the client sent, cut to a readable length before it is echoed in an error.</summary>
+    internal static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private static string ReadString(ref Utf8JsonReader reader, string property) =>
         reader.TokenType == JsonTokenType.String ? ReadText(ref reader, property) : throw Malformed($"{property} must be a string");

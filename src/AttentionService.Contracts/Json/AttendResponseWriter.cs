@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using AttentionService.Core.Tensors;
 using Microsoft.Extensions.ObjectPool;
 
 namespace AttentionService.Contracts.Json;
@@ -19,6 +20,7 @@ public static class AttendResponseWriter
     private static readonly JsonEncodedText Backend = JsonEncodedText.Encode("backend");
     private static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
     private static readonly JsonEncodedText Weights = JsonEncodedText.Encode("weights");
+    private static readonly JsonEncodedText Outputs = JsonEncodedText.Encode("outputs");
 
     /// <summary>Writers between answers, pointed at nothing: one per answer in flight, not one allocated per answer.</summary>
     private static readonly ObjectPool<Utf8JsonWriter> Writers = new DefaultObjectPool<Utf8JsonWriter>(new WriterPolicy());
@@ -36,6 +38,23 @@ public static class AttendResponseWriter
             if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return;
             writer.WritePropertyName(Weights);
             if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return;
+            if (response.Outputs is { } outputs)
+            {
+                writer.WritePropertyName(Outputs);
+                writer.WriteStartObject();
+                foreach (var (name, tensor) in outputs)
+                {
+                    writer.WritePropertyName(name);
+                    var written = tensor.ElementType switch
+                    {
+                        TensorElementType.Float32 => await WriteTensorAsync(writer, body, tensor.As<float>(), cancellationToken),
+                        TensorElementType.Int64 => await WriteTensorAsync(writer, body, tensor.As<long>(), cancellationToken),
+                        _ => await WriteTensorAsync(writer, body, tensor.As<bool>(), cancellationToken),
+                    };
+                    if (!written) return;
+                }
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
             writer.Flush();
         }
@@ -63,7 +82,8 @@ public static class AttendResponseWriter
     }
 
     /// <summary>False when the connection is gone and writing should stop.</summary>
-    private static async ValueTask<bool> WriteTensorAsync(Utf8JsonWriter writer, PipeWriter body, Core.Tensors.TensorView<float> tensor, CancellationToken cancellationToken)
+    private static async ValueTask<bool> WriteTensorAsync<T>(Utf8JsonWriter writer, PipeWriter body, TensorView<T> tensor, CancellationToken cancellationToken)
+        where T : unmanaged
     {
         var flushedUpTo = writer.BytesCommitted;
         var rows = TensorJsonWriter.RowCount(tensor);

@@ -18,10 +18,11 @@ public static class LoggingExtensions
     /// Serilog to the console: readable text by default, compact JSON (one event per line) when
     /// <c>Attention:LogFormat</c> is <c>Json</c>, as in containers. Levels come from the <c>Serilog</c> section
     /// (appsettings.json holds framework chatter to warnings, so a request logs one line); sinks and enrichers
-    /// registered as services are added too (tests capture events that way).
+    /// registered as services are added too (tests capture events that way). Each host logs through its own logger,
+    /// never the static <c>Log.Logger</c>, which the last host started would own for every host in the process.
     /// </summary>
     public static IServiceCollection AddAttentionLogging(this IServiceCollection services) =>
-        services.AddSerilog((services, logger) =>
+        services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) =>
         {
             logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)

@@ -22,11 +22,18 @@ public static class SwaggerExtensions
                 Description = "Serves attention (seq2seq) models stored as ONNX graphs and returns both the context vectors and " +
                               "the attention weights. Each model runs on ONNX Runtime or on the managed C# operator path with the same numbers.",
             });
-            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
-            if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
+            // The host's handlers and the wire contract's fields, each described by its own XML comments.
+            foreach (var assembly in new[] { Assembly.GetExecutingAssembly(), typeof(Contracts.AttendRequest).Assembly })
+            {
+                var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
+                if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
+            }
             // Tensors cross the wire as nested arrays of numbers, whatever their rank.
             swagger.MapType<Tensor<float>>(TensorSchema);
             swagger.MapType<TensorView<float>>(TensorSchema);
+            // Extra inputs and outputs may hold integers (INT64) or booleans (BOOL) as their graph tensor does.
+            swagger.MapType<Contracts.JsonTensor>(TypedTensorSchema);
+            swagger.MapType<TensorView>(TypedTensorSchema);
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
         });
         return services;
@@ -37,6 +44,13 @@ public static class SwaggerExtensions
         Type = JsonSchemaType.Array,
         Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
         Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
+    };
+
+    private static OpenApiSchema TypedTensorSchema() => new()
+    {
+        Type = JsonSchemaType.Array,
+        Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).",
+        Items = new OpenApiSchema(),
     };
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)

@@ -19,8 +19,9 @@ public static class ModelsApi
         group.MapGet("/{name}", GetModel)
             .WithName("GetModel")
             .WithSummary("Describe one model")
-            .WithDescription("Inputs and outputs in the Open Inference Protocol (KServe v2) form (-1 = dynamic dimension), " +
-                             "the ONNX metadata, and each backend's status: ready, or why not.")
+            .WithDescription("The graph's own inputs and outputs in the Open Inference Protocol (KServe v2) form (-1 = dynamic dimension), " +
+                             "also for a model that was refused; the binding /attend uses (each role or alias and its graph name, " +
+                             "bound by name, position or config, and the mask's meaning); the ONNX metadata; and each backend's status: ready, or why not.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -37,17 +38,27 @@ public static class ModelsApi
     private static ModelMetadata Describe(RegisteredModel model, BackendPolicy policy)
     {
         var signature = model.Signature;
+        var description = model.Binding?.Config?.Description ?? signature?.Description;
         return new ModelMetadata(
             model.Name,
             "onnx",
             model.IsServable(policy),
             model.UnservableReason(policy),
-            string.IsNullOrEmpty(signature?.Description) ? null : signature.Description,
+            string.IsNullOrEmpty(description) ? null : description,
             signature?.Inputs.Select(ToMetadata).ToArray() ?? [],
             signature?.Outputs.Select(ToMetadata).ToArray() ?? [],
+            model.Binding is { } binding ? Describe(binding, signature!) : null,
             signature?.Metadata ?? new Dictionary<string, string>(),
             model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray());
     }
+
+    private static BindingMetadata Describe(ModelBinding binding, Core.Models.ModelSignature signature) => new(
+        Enumerable.Range(0, signature.Inputs.Count)
+            .Select(i => new BoundTensorMetadata(binding.InputName(i), signature.Inputs[i].Name, binding.InputsBoundBy.ToWireName())).ToArray(),
+        Enumerable.Range(0, signature.Outputs.Count).Where(o => binding.OutputName(o) is not null)
+            .Select(o => new BoundTensorMetadata(binding.OutputName(o)!, signature.Outputs[o].Name, binding.OutputsBoundBy.ToWireName())).ToArray(),
+        binding.Mask >= 0 ? binding.MaskMeaning.ToWireName() : null,
+        binding.Config?.FileName);
 
     private static TensorMetadata ToMetadata(Core.Models.TensorSpec spec) =>
         new(spec.Name, spec.Datatype, spec.Shape, spec.Shape.Select((d, i) => d >= 0 ? d.ToString() : spec.DimNames[i] ?? "?").ToArray());

@@ -2,7 +2,6 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Core.Backends;
-using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
 using AttentionService.Registry;
 using Microsoft.Extensions.Options;
@@ -11,8 +10,8 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// The domain steps of one /attend request, from a parsed request to an answer: find the model, choose the backend,
-/// build the model's inputs, run, check the result is finite, and present context and weights in the request's rank.
-/// Every failure is an <see cref="InferenceError"/> value.
+/// build the model's inputs as its binding says, run, check the result is finite, and present context and weights in
+/// the request's rank, with any other outputs the request named. Every failure is an <see cref="InferenceError"/> value.
 /// </summary>
 public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runner, IOptions<AttentionOptions> options)
 {
@@ -22,8 +21,9 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         var modelName = request.Model ?? settings.DefaultModel;
         if (!registry.TryGet(modelName, out var model))
             return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
-        if (model.Signature is not { } signature)
+        if (model.Binding is not { } binding)
             return AttendOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
+        var signature = model.Signature!;
 
         BackendKind? backend = null;
         if (request.Backend is not null)
@@ -33,31 +33,42 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
             backend = kind;
         }
 
-        var (inputs, inputError) = AttentionInputs.Build(modelName, signature, request, settings.Limits);
+        var (extraOutputs, outputError) = OutputSelection.Resolve(modelName, binding, request.Outputs);
+        if (outputError is not null) return AttendOutcome.Failed(outputError, modelName);
+        var (inputs, inputError) = AttentionInputs.Build(modelName, signature, binding, request, settings.Limits);
         if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
         using (inputs)
         {
             var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);
             if (run.Error is not null) return AttendOutcome.Failed(run.Error, modelName);
             var outputs = run.Outputs!;
-            var context = Output(signature, outputs, AttentionTensorNames.Context, inputs!.Batched);
-            var weights = Output(signature, outputs, AttentionTensorNames.Weights, inputs.Batched);
+            var context = Batched(outputs.Float(binding.Context), inputs!.Batched);
+            var weights = Batched(outputs.Float(binding.Weights), inputs.Batched);
             if (!TensorPrimitives.IsFiniteAll<float>(context.Span) || !TensorPrimitives.IsFiniteAll<float>(weights.Span))
+                return NotFinite(outputs, modelName, "the result is not finite: the scores overflow float32; scale the inputs down");
+            Dictionary<string, TensorView>? named = null;
+            for (var i = 0; i < extraOutputs!.Length; i++)
             {
-                outputs.Dispose();
-                return AttendOutcome.Failed(InferenceError.Unprocessable("the result is not finite: the scores overflow float32; scale the inputs down"), modelName);
+                var output = outputs[extraOutputs[i]];
+                if (output.ElementType == TensorElementType.Float32 && !TensorPrimitives.IsFiniteAll<float>(output.As<float>().Span))
+                    return NotFinite(outputs, modelName, $"output '{request.Outputs![i]}' is not finite (NaN or infinity), which JSON cannot carry");
+                (named ??= new(StringComparer.Ordinal))[request.Outputs![i]] = output;
             }
-            var response = new AttendResponse { Model = modelName, Backend = run.Backend.ToWireName(), Context = context, Weights = weights };
+            var response = new AttendResponse
+            {
+                Model = modelName, Backend = run.Backend.ToWireName(), Context = context, Weights = weights, Outputs = named,
+            };
             return AttendOutcome.Answered(response, run.Backend, outputs);
         }
     }
 
-    /// <summary>The named output, without its batch axis when the request had none (a view: the outputs own the buffers).</summary>
-    private static TensorView<float> Output(ModelSignature signature, RentedOutputs outputs, string name, bool batched)
+    private static AttendOutcome NotFinite(RentedOutputs outputs, string modelName, string detail)
     {
-        var index = 0;
-        while (signature.Outputs[index].Name != name) index++;
-        var tensor = outputs.Float(index);
-        return batched ? tensor : tensor.Reshape(tensor.Shape[1..]);
+        outputs.Dispose();
+        return AttendOutcome.Failed(InferenceError.Unprocessable(detail), modelName);
     }
+
+    /// <summary>A role output without its batch axis when the request had none (a view: the outputs own the buffers).</summary>
+    private static TensorView<float> Batched(TensorView<float> tensor, bool batched) =>
+        batched ? tensor : tensor.Reshape(tensor.Shape[1..]);
 }

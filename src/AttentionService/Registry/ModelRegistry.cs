@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace AttentionService.Registry;
 
 /// <summary>
-/// The model repository: every <c>&lt;name&gt;.onnx</c> in <see cref="AttentionOptions.ModelsPath"/>, each read once
-/// and loaded on every backend at start-up, before Kestrel listens (<see cref="ModelLoadingService"/>). A model that
-/// fails to load stays listed with the reason.
+/// The model repository: every <c>&lt;name&gt;.onnx</c> in <see cref="AttentionOptions.ModelsPath"/> with its optional
+/// <c>&lt;name&gt;.json</c> config, each read once, bound to /attend's roles (<see cref="ModelBinder"/>) and loaded on
+/// every backend at start-up, before Kestrel listens (<see cref="ModelLoadingService"/>). A model that fails to load
+/// or is refused stays listed with the reason.
 /// </summary>
 public sealed class ModelRegistry(
     IOptions<AttentionOptions> options,
@@ -55,13 +56,30 @@ public sealed class ModelRegistry(
         try
         {
             source = ModelSource.Read(name, path);
-            if (AttentionContract.Check(source.Signature) is { } mismatch)
-                throw new InvalidDataException($"not an attention model for /attend: {mismatch}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             logger.LogError("Model {Model} failed to load from {Path}: {Reason}", name, path, e.Message);
             return RegisteredModel.Failed(name, $"{System.IO.Path.GetFileName(path)}: {e.Message}");
+        }
+
+        ModelConfig? config = null;
+        var configPath = System.IO.Path.ChangeExtension(path, ".json");
+        try
+        {
+            if (File.Exists(configPath)) config = ModelConfig.Read(configPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            var reason = e is InvalidDataException ? e.Message : $"{System.IO.Path.GetFileName(configPath)}: {e.Message}";
+            logger.LogError("Model {Model} refused: {Reason}", name, reason);
+            return RegisteredModel.Failed(name, reason, source.Signature);
+        }
+        var (binding, refusal) = ModelBinder.Bind(name, source.Signature, config);
+        if (binding is null)
+        {
+            logger.LogError("Model {Model} refused: {Reason}", name, refusal);
+            return RegisteredModel.Failed(name, refusal!, source.Signature);
         }
 
         var slots = new List<BackendSlot>();
@@ -70,9 +88,10 @@ public sealed class ModelRegistry(
             var factory = factories.FirstOrDefault(f => f.Kind == kind);
             slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered") : CreateBackend(factory, source));
         }
-        logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms; ready on {Backends}",
-            name, path, clock.Elapsed.TotalMilliseconds, string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName())));
-        return RegisteredModel.Loaded(name, source.Signature, slots);
+        logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
+            name, path, clock.Elapsed.TotalMilliseconds, binding.Config?.FileName ?? $"{binding.InputsBoundBy.ToWireName()} and {binding.OutputsBoundBy.ToWireName()}",
+            string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName())));
+        return RegisteredModel.Loaded(name, source.Signature, binding, slots);
     }
 
     private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)

@@ -4,30 +4,38 @@ using AttentionService.Core.Models;
 
 namespace AttentionService.Registry;
 
-/// <summary>A model of the repository as loaded at start: its signature and each backend's state, or why it failed.</summary>
+/// <summary>
+/// A model of the repository as loaded at start: its signature, its binding to /attend and each backend's state, or
+/// why it cannot be served (with its signature still, when the file could be read, so /models shows the graph).
+/// </summary>
 public sealed class RegisteredModel : IDisposable
 {
-    private RegisteredModel(string name, ModelSignature? signature, IReadOnlyList<BackendSlot> backends, string? loadError)
+    private RegisteredModel(string name, ModelSignature? signature, ModelBinding? binding, IReadOnlyList<BackendSlot> backends, string? loadError)
     {
         Name = name;
         Signature = signature;
+        Binding = binding;
         Backends = backends;
         LoadError = loadError;
     }
 
     public string Name { get; }
 
-    /// <summary>Null when the file itself could not be read as a servable model (see <see cref="LoadError"/>).</summary>
+    /// <summary>The graph's inputs and outputs; null when the file itself could not be read (see <see cref="LoadError"/>).</summary>
     public ModelSignature? Signature { get; }
+
+    /// <summary>How /attend feeds the graph; null when the model was refused (see <see cref="LoadError"/>).</summary>
+    public ModelBinding? Binding { get; }
 
     public IReadOnlyList<BackendSlot> Backends { get; }
     public string? LoadError { get; }
 
-    public static RegisteredModel Loaded(string name, ModelSignature signature, IReadOnlyList<BackendSlot> backends) =>
-        new(name, signature, backends, null);
+    public static RegisteredModel Loaded(string name, ModelSignature signature, ModelBinding binding, IReadOnlyList<BackendSlot> backends) =>
+        new(name, signature, binding, backends, null);
 
-    public static RegisteredModel Failed(string name, string error) =>
-        new(name, null, [], error);
+    /// <summary>A model that cannot be served: its file unreadable (no signature), or its graph or config refused.</summary>
+    public static RegisteredModel Failed(string name, string error, ModelSignature? signature = null) =>
+        new(name, signature, null, [], error);
 
     public BackendSlot? Slot(BackendKind kind)
     {

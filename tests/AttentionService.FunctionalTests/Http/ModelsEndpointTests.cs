@@ -70,6 +70,22 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
     }
 
     [Fact]
+    public async Task SwaggerDescribesExtraInputsAndOutputs()
+    {
+        var schemas = JsonNode.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"))!["components"]!["schemas"]!;
+
+        var request = schemas["AttendRequest"]!["properties"]!;
+        var response = schemas["AttendResponse"]!["properties"]!;
+        Assert.Equal("object", (string?)request["inputs"]!["type"]);
+        Assert.Equal("array", (string?)request["inputs"]!["additionalProperties"]!["type"]);
+        Assert.Equal("string", (string?)request["outputs"]!["items"]!["type"]);
+        Assert.Equal("array", (string?)response["outputs"]!["additionalProperties"]!["type"]);
+        foreach (var field in new[] { request["inputs"], request["outputs"], response["outputs"] })
+            Assert.False(string.IsNullOrWhiteSpace((string?)field!["description"]));
+        Assert.NotNull(schemas["ModelMetadata"]!["properties"]!["binding"]);
+    }
+
+    [Fact]
     public async Task SwaggerDocumentsAttendWithAnExampleThatWorks()
     {
         var document = JsonNode.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"))!;

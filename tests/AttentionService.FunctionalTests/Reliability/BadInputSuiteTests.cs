@@ -126,11 +126,11 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
         foreach (var model in FixedDimensionModels)
         {
             data.Add(model, Body(model, query: M(1, 63), values: M(2, 64)), HttpStatusCode.UnprocessableEntity,
-                $"model '{model}': query has dimension 2 = 63, the model needs 64");
+                $"model '{model}' takes d = 64 exactly (query [batch, tq, 64]); query has d = 63");
             data.Add(model, Body(model, query: M(1, 64), values: M(2, 65)), HttpStatusCode.UnprocessableEntity,
-                $"model '{model}': values (as keys) has dimension 2 = 65, the model needs 64");
+                $"model '{model}' takes d = 64 exactly (keys [batch, tv, 64]); values (as keys) has d = 65");
             data.Add(model, Body(model, query: M(1, 64), keys: M(2, 63), values: M(2, 64)), HttpStatusCode.UnprocessableEntity,
-                $"model '{model}': keys has dimension 2 = 63, the model needs 64");
+                $"model '{model}' takes d = 64 exactly (keys [batch, tv, 64]); keys has d = 63");
             data.Add(model, Body(model, query: M(1, 64), keys: M(3, 64), values: M(2, 64)), HttpStatusCode.UnprocessableEntity,
                 $"model '{model}': values has tv = 2 but keys has tv = 3");
             data.Add(model, Body(model, query: B(2, 1, 64), keys: B(2, 2, 64), values: B(1, 2, 64)), HttpStatusCode.UnprocessableEntity,
@@ -140,10 +140,10 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
             data.Add(model, Body(model, query: B(1, 1, 64), values: M(2, 64)), HttpStatusCode.BadRequest,
                 "values has rank 2 but query has rank 3");
             data.Add(model, Body(model, query: B(1, 1, 63), values: B(1, 2, 64)), HttpStatusCode.UnprocessableEntity,
-                $"model '{model}': query has dimension 2 = 63, the model needs 64");
+                $"model '{model}' takes d = 64 exactly (query [batch, tq, 64]); query has d = 63");
         }
         data.Add("multihead", Body("multihead", query: M(1, 64), keys: M(2, 64), values: M(2, 32)), HttpStatusCode.UnprocessableEntity,
-            "model 'multihead': values has dimension 2 = 32, the model needs 64");
+            "model 'multihead' takes dv = 64 exactly (values [batch, tv, 64]); values has dv = 32");
         data.Add("luong-dot", Body("luong-dot", query: M(1, 5), keys: M(2, 4), values: M(2, 5)), HttpStatusCode.UnprocessableEntity,
             "model 'luong-dot': keys has d = 4 but query has d = 5");
         data.Add("luong-dot", Body("luong-dot", query: B(2, 1, 4), values: B(2, 3, 4), keys: B(2, 2, 4)), HttpStatusCode.UnprocessableEntity,

@@ -26,6 +26,12 @@ public sealed class CapturedLogEvents : ILogEventSink
         }
     }
 
+    /// <summary>Every event so far, in order.</summary>
+    public IReadOnlyList<LogEvent> All()
+    {
+        lock (_events) return _events.ToList();
+    }
+
     private static readonly MessageTemplateTextFormatter TextMessage = new("{Message:lj}");
 
     /// <summary>The event's message as the console's text format writes it (strings unquoted).</summary>

@@ -45,6 +45,61 @@ public sealed class AttendResponseWriterTests
     }
 
     [Fact]
+    public void NamedOutputsOfEveryElementTypeAreWrittenAfterTheWeights()
+    {
+        using var context = Filled([2, 3], seed: 7);
+        using var weights = Filled([2, 2], seed: 8);
+        using var state = Filled([2, 0], seed: 9);
+        using var steps = Tensor.Wrap([9007199254740993L, -1L, 0L, long.MinValue], 2, 2);
+        using var flags = Tensor.Wrap([true, false, true], 3);
+        var response = new AttendResponse
+        {
+            Model = "m", Backend = "onnx", Context = context, Weights = weights,
+            Outputs = new Dictionary<string, TensorView> { ["state"] = state.View, ["steps"] = steps.View, ["flags"] = flags.View },
+        };
+
+        var text = WriteWhole(response);
+
+        var expected = new JsonObject
+        {
+            ["model"] = "m",
+            ["backend"] = "onnx",
+            ["context"] = Nested(context.Span.ToArray(), [2, 3]),
+            ["weights"] = Nested(weights.Span.ToArray(), [2, 2]),
+            ["outputs"] = new JsonObject
+            {
+                ["state"] = new JsonArray(new JsonArray(), new JsonArray()),
+                ["steps"] = JsonNode.Parse("[[9007199254740993, -1], [0, -9223372036854775808]]"),
+                ["flags"] = JsonNode.Parse("[true, false, true]"),
+            },
+        }.ToJsonString();
+        Assert.Equal(expected, text);
+        Assert.Contains("9007199254740993", text);
+    }
+
+    [Fact]
+    public async Task StreamingALargeNamedOutputThroughABackpressuredPipeGivesTheSameBytes()
+    {
+        using var context = Filled([1, 2], seed: 10);
+        using var weights = Filled([1, 2], seed: 11);
+        using var logits = Filled([256, 512], seed: 12);
+        var response = new AttendResponse
+        {
+            Model = "m", Backend = "onnx", Context = context, Weights = weights,
+            Outputs = new Dictionary<string, TensorView> { ["logits"] = logits.View },
+        };
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16 * 1024, resumeWriterThreshold: 8 * 1024));
+        var reading = ReadAllAsync(pipe.Reader);
+
+        await AttendResponseWriter.WriteAsync(pipe.Writer, response, CancellationToken.None);
+        await pipe.Writer.CompleteAsync();
+        var (text, reads) = await reading;
+
+        Assert.Equal(WriteWhole(response), text);
+        Assert.True(reads > 10, $"the answer arrived in {reads} reads; streamed, it comes in many");
+    }
+
+    [Fact]
     public async Task StreamingALargeAnswerThroughABackpressuredPipeGivesTheSameBytes()
     {
         using var context = Filled([1, 512, 64], seed: 3);
