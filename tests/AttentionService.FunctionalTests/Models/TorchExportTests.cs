@@ -13,27 +13,29 @@ public sealed class TorchExportTests(TorchModelsHost host) : IClassFixture<Torch
 {
     private readonly HttpClient _client = host.Client;
 
-    public static TheoryData<string, int> DataSets()
+    public static TheoryData<string, int, string> DataSets()
     {
-        var data = new TheoryData<string, int>();
+        var data = new TheoryData<string, int, string>();
         foreach (var fixture in TorchModelsHost.Fixtures)
             for (var set = 0; set < TorchFixtures.TestDataSets(fixture); set++)
-                data.Add(fixture, set);
+                foreach (var backend in new[] { "onnx", "managed" })
+                    data.Add(fixture, set, backend);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(DataSets))]
-    public async Task EachExportAnswersTorchsOutputs(string fixture, int set)
+    public async Task EachExportAnswersTorchsOutputsOnEitherBackend(string fixture, int set, string backend)
     {
         var body = FixtureRequests.Body(fixture, set, model: fixture);
+        body["backend"] = backend;
 
         var response = await _client.PostRawAsync(body.ToJsonString());
 
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{fixture} set {set}: {(int)response.StatusCode} {text}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{fixture} set {set} on {backend}: {(int)response.StatusCode} {text}");
         var answer = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal("onnx", (string?)answer["backend"]);
+        Assert.Equal(backend, (string?)answer["backend"]);
         FixtureRequests.AssertMatchesTorch(fixture, set, answer);
     }
 

@@ -3,15 +3,15 @@ using AttentionService.Tests.Support;
 namespace AttentionService.Tests.Models;
 
 /// <summary>
-/// One host serving every torch fixture (each under its own name, with its config where it has one) on ONNX Runtime,
-/// shared by the tests of a class: the exports use ops the managed backend does not run yet.
+/// One host serving every torch fixture (each under its own name, with its config where it has one) on both backends,
+/// shared by the tests of a class; a request picks the backend with "backend".
 /// </summary>
 public sealed class TorchModelsHost : IDisposable
 {
     public static readonly string[] Fixtures =
     [
         "seed-dot", "keras-dot-keys", "scaled-dot", "additive-masked", "multihead-custom", "torch-mha", "torch-mha-padding",
-        "gru-bahdanau-step", "lstm-luong-step", "fixed-batch", "keras-dot-mask-attend", "dot-additive-mask",
+        "gru-bahdanau-step", "lstm-luong-step", "fixed-batch", "keras-dot-mask-attend", "dot-additive-mask", "torch-mha-e64",
     ];
 
     private readonly ModelRepository _repository = new();
@@ -19,7 +19,7 @@ public sealed class TorchModelsHost : IDisposable
     public TorchModelsHost()
     {
         foreach (var fixture in Fixtures) _repository.AddFixture(fixture);
-        Factory = _repository.Start(("Attention:Backend", "Onnx"));
+        Factory = _repository.Start();
         Client = Factory.CreateClient();
     }
 
