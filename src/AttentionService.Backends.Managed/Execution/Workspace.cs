@@ -27,6 +27,10 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
     /// <summary>Copies of the keyed inputs' values the workspace is planned for (null for the others).</summary>
     private long[]?[] _plannedKeys = new long[]?[plan.InputCount];
 
+    /// <summary>Arguments of steps wider than the stack buffers (a GRU's six inputs); written per step, never held between runs.</summary>
+    private readonly TensorView[] _wideInputs = new TensorView[plan.Steps.Max(s => (int?)s.InputSlots.Length) ?? 0];
+    private readonly TensorView[] _wideOutputs = new TensorView[plan.Steps.Max(s => (int?)s.OutputSlots.Length) ?? 0];
+
     /// <summary>Whether the workspace is planned for these inputs. Reads only; safe on an idle workspace.</summary>
     public bool IsPlannedFor(ReadOnlySpan<TensorView> inputs)
     {
@@ -116,7 +120,8 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
         var buffer = new CallerViews();
         var count = plan.InputCount + outputSlots.Length;
         Span<TensorView> caller = count <= CallerViews.Length ? ((Span<TensorView>)buffer)[..count] : new TensorView[count];
-        inputs.CopyTo(caller);
+        // Element by element: a bulk copy of structs holding references goes through the runtime's native move.
+        for (var i = 0; i < inputs.Length; i++) caller[i] = inputs[i];
         for (var o = 0; o < outputSlots.Length; o++)
             caller[plan.InputCount + o] = outputs.Destination(o, plan.OutputTypes[o], _shapes[outputSlots[o]]);
         OutputDestinations.CheckDistinct(inputs, caller[plan.InputCount..], plan.OutputNames);
@@ -130,8 +135,8 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
             var outputViews = new StepOutputs();
             var inputSlots = step.InputSlots;
             var stepOutputs = step.OutputSlots;
-            Span<TensorView> stepIn = inputSlots.Length <= StepInputs.Length ? ((Span<TensorView>)inputViews)[..inputSlots.Length] : new TensorView[inputSlots.Length];
-            Span<TensorView> stepOut = stepOutputs.Length <= StepOutputs.Length ? ((Span<TensorView>)outputViews)[..stepOutputs.Length] : new TensorView[stepOutputs.Length];
+            Span<TensorView> stepIn = inputSlots.Length <= StepInputs.Length ? ((Span<TensorView>)inputViews)[..inputSlots.Length] : _wideInputs.AsSpan(0, inputSlots.Length);
+            Span<TensorView> stepOut = stepOutputs.Length <= StepOutputs.Length ? ((Span<TensorView>)outputViews)[..stepOutputs.Length] : _wideOutputs.AsSpan(0, stepOutputs.Length);
             for (var i = 0; i < inputSlots.Length; i++)
             {
                 var slot = inputSlots[i];
@@ -143,6 +148,8 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
                 stepOut[k] = callerIndex[slot] is var d and >= 0 ? caller[d] : slots[slot];
             }
             step.Operator.Run(stepIn, stepOut);
+            if (inputSlots.Length > StepInputs.Length) stepIn.Clear();
+            if (stepOutputs.Length > StepOutputs.Length) stepOut.Clear();
         }
         for (var o = 0; o < outputSlots.Length; o++)
         {
@@ -161,11 +168,14 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
         private TensorView _first;
     }
 
-    /// <summary>The tensors handed to one operator, held inline on the stack so a step allocates no argument array.</summary>
+    /// <summary>
+    /// The tensors handed to one operator, held inline on the stack so a step allocates no argument array; short, since
+    /// the buffer is cleared for every step and most operators read one to three tensors.
+    /// </summary>
     [System.Runtime.CompilerServices.InlineArray(Length)]
     private struct StepInputs
     {
-        public const int Length = 8;
+        public const int Length = 3;
 
         private TensorView _first;
     }
@@ -173,7 +183,7 @@ internal sealed class Workspace(ExecutionPlan plan) : IDisposable
     [System.Runtime.CompilerServices.InlineArray(Length)]
     private struct StepOutputs
     {
-        public const int Length = 4;
+        public const int Length = 1;
 
         private TensorView _first;
     }

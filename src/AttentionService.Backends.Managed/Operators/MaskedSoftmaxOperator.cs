@@ -73,7 +73,16 @@ public sealed class MaskedSoftmaxOperator : Operator
     {
         TensorView<float> x = inputs[0].As<float>(), mask = inputs[1].As<float>(), destination = outputs[0].As<float>();
         var scale = inputs.Length > 2 ? inputs[2].As<float>() : _scaleTensor;
-        Span<int> maskShape = stackalloc int[mask.Rank + (_maskAxes?.Length ?? 0)];
+        if (_maskAxes is null)
+        {
+            // The common case reads the mask under its own shape, with no shape to build.
+            if (Fuses(x.Shape, mask.Shape) && scale.Length == 1)
+                MaskedSoftmaxKernel.Above(x.Span, x.Shape, mask.Span, mask.Shape, _threshold, scale.Span[0], _fill, destination.Span);
+            else
+                RunUnfused(x, mask, scale, destination);
+            return;
+        }
+        Span<int> maskShape = stackalloc int[mask.Rank + _maskAxes.Length];
         if (!MaskShape(mask.Shape, maskShape) || !Fuses(x.Shape, maskShape) || scale.Length != 1)
             RunUnfused(x, mask, scale, destination);
         else

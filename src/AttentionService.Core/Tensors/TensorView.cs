@@ -18,6 +18,14 @@ public readonly struct TensorView<T> where T : unmanaged
         Shape = shape;
     }
 
+    /// <summary>A view whose buffer and length were checked when the view it comes from was made.</summary>
+    internal TensorView(T[] buffer, int length, int[] shape, bool _)
+    {
+        _buffer = buffer;
+        Length = length;
+        Shape = shape;
+    }
+
     /// <summary>Dimensions, outermost first. Not to be written.</summary>
     public int[] Shape { get; }
 
@@ -73,7 +81,7 @@ public readonly struct TensorView
 
     /// <summary>The typed view; throws when the elements are not <typeparamref name="T"/>.</summary>
     public TensorView<T> As<T>() where T : unmanaged => _buffer is T[] typed
-        ? new TensorView<T>(typed, Length, Shape)
+        ? new TensorView<T>(typed, Length, Shape, true)
         : throw new InvalidCastException($"the tensor holds {ElementType}, not {TensorElementTypes.Of<T>()}");
 
     /// <summary>Whether the two views share any element (views start at their array's first element, so: the same array).</summary>
