@@ -89,7 +89,9 @@ public sealed class ModelRegistry(
             slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered") : CreateBackend(factory, source));
         }
         logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-            name, path, clock.Elapsed.TotalMilliseconds, binding.Config?.FileName ?? $"{binding.InputsBoundBy.ToWireName()} and {binding.OutputsBoundBy.ToWireName()}",
+            name, path, clock.Elapsed.TotalMilliseconds, binding.Config?.FileName ?? (binding.InputsBoundBy == binding.OutputsBoundBy
+                ? binding.InputsBoundBy.ToWireName()
+                : $"{binding.InputsBoundBy.ToWireName()} (inputs) and {binding.OutputsBoundBy.ToWireName()} (outputs)"),
             string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName())));
         return RegisteredModel.Loaded(name, source.Signature, binding, slots);
     }
