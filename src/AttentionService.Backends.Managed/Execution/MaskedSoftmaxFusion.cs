@@ -37,7 +37,7 @@ internal static class MaskedSoftmaxFusion
                 greaterReader = unsqueeze;
                 conditionProducer = SoleProducer(built, graphOutputs, unsqueeze.Inputs[0], unsqueeze);
             }
-            if (conditionProducer is not GreaterOperator greater
+            if (conditionProducer is not ComparisonOperator<Comparison.Greater> greater
                 || Scalar(floatConstants, greater.Inputs[1]) is not { } threshold
                 || constants.ContainsKey(greater.Inputs[0]))
                 continue;

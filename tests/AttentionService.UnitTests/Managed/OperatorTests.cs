@@ -50,11 +50,11 @@ public class OperatorTests
         var expectedShape = BroadcastShapes.Broadcast(aShape, bShape);
         var cases = new (Operator Op, Func<float, float, bool> Reference)[]
         {
-            (new GreaterOperator(Node("Greater", ["a", "b"])), (x, y) => x > y),
-            (new GreaterOrEqualOperator(Node("GreaterOrEqual", ["a", "b"])), (x, y) => x >= y),
-            (new LessOperator(Node("Less", ["a", "b"])), (x, y) => x < y),
-            (new LessOrEqualOperator(Node("LessOrEqual", ["a", "b"])), (x, y) => x <= y),
-            (new EqualOperator(Node("Equal", ["a", "b"])), (x, y) => x == y),
+            (new ComparisonOperator<Comparison.Greater>(Node("Greater", ["a", "b"])), (x, y) => x > y),
+            (new ComparisonOperator<Comparison.GreaterOrEqual>(Node("GreaterOrEqual", ["a", "b"])), (x, y) => x >= y),
+            (new ComparisonOperator<Comparison.Less>(Node("Less", ["a", "b"])), (x, y) => x < y),
+            (new ComparisonOperator<Comparison.LessOrEqual>(Node("LessOrEqual", ["a", "b"])), (x, y) => x <= y),
+            (new ComparisonOperator<Comparison.Equal>(Node("Equal", ["a", "b"])), (x, y) => x == y),
         };
         foreach (var (op, reference) in cases)
         {
@@ -70,7 +70,7 @@ public class OperatorTests
     [Fact]
     public void ComparisonOfInt64sGivesBools()
     {
-        var (shape, data) = Run<bool>(new GreaterOperator(Node("Greater", ["a", "b"])), Int64s(1, 5, -3), Int64s(2));
+        var (shape, data) = Run<bool>(new ComparisonOperator<Comparison.Greater>(Node("Greater", ["a", "b"])), Int64s(1, 5, -3), Int64s(2));
         Assert.Equal([3], shape);
         Assert.Equal([false, true, false], data);
     }
@@ -86,7 +86,7 @@ public class OperatorTests
     [Fact]
     public void GreaterThenWhereSelectsPerElementWithBroadcasting()
     {
-        var greater = new GreaterOperator(Node("Greater", ["x", "limit"]));
+        var greater = new ComparisonOperator<Comparison.Greater>(Node("Greater", ["x", "limit"]));
         var (maskShape, mask) = Run<bool>(greater, Floats([1f, 5f, 3f, 7f, -2f, 4f], [2, 3]), Floats([3f], []));
         Assert.Equal([2, 3], maskShape);
         Assert.Equal([false, true, false, true, false, true], mask);
