@@ -21,10 +21,10 @@ public class OperatorTests
         var expectedShape = BroadcastShapes.Broadcast(aShape, bShape);
         var cases = new (Operator Op, Func<float, float, float> Reference)[]
         {
-            (new AddOperator(Node("Add", ["a", "b"])), (x, y) => x + y),
-            (new SubOperator(Node("Sub", ["a", "b"])), (x, y) => x - y),
-            (new MulOperator(Node("Mul", ["a", "b"])), (x, y) => x * y),
-            (new DivOperator(Node("Div", ["a", "b"])), (x, y) => x / y),
+            (new ArithmeticOperator<Arithmetic.Add>(Node("Add", ["a", "b"])), (x, y) => x + y),
+            (new ArithmeticOperator<Arithmetic.Subtract>(Node("Sub", ["a", "b"])), (x, y) => x - y),
+            (new ArithmeticOperator<Arithmetic.Multiply>(Node("Mul", ["a", "b"])), (x, y) => x * y),
+            (new ArithmeticOperator<Arithmetic.Divide>(Node("Div", ["a", "b"])), (x, y) => x / y),
         };
         foreach (var (op, reference) in cases)
         {
@@ -78,7 +78,7 @@ public class OperatorTests
     [Fact]
     public void BinaryOpWithIncompatibleShapesNamesTheNode()
     {
-        var error = Assert.Throws<ArgumentException>(() => Run(new AddOperator(Node("Add", ["a", "b"])), (new float[6], [2, 3]), (new float[2], [2])));
+        var error = Assert.Throws<ArgumentException>(() => Run(new ArithmeticOperator<Arithmetic.Add>(Node("Add", ["a", "b"])), (new float[6], [2, 3]), (new float[2], [2])));
         Assert.Contains("Add node 'Add_test'", error.Message);
         Assert.Contains("[2, 3]", error.Message);
     }
