@@ -9,7 +9,7 @@ public static class OperatorCatalog
     {
         ["Abs"] = node => new AbsOperator(node),
         ["Add"] = node => new ArithmeticOperator<Arithmetic.Add>(node),
-        ["And"] = node => new AndOperator(node),
+        ["And"] = node => new LogicalOperator<Logic.And>(node),
         ["ArgMax"] = node => new ArgMaxOperator(node),
         ["Attention"] = node => new AttentionOperator(node),
         ["Cast"] = node => new CastOperator(node),
@@ -42,7 +42,7 @@ public static class OperatorCatalog
         ["Mul"] = node => new ArithmeticOperator<Arithmetic.Multiply>(node),
         ["Neg"] = node => new NegOperator(node),
         ["Not"] = node => new NotOperator(node),
-        ["Or"] = node => new OrOperator(node),
+        ["Or"] = node => new LogicalOperator<Logic.Or>(node),
         ["Pow"] = node => new PowOperator(node),
         ["Range"] = node => new RangeOperator(node),
         ["Reciprocal"] = node => new ReciprocalOperator(node),
@@ -66,7 +66,7 @@ public static class OperatorCatalog
         ["Trilu"] = node => new TriluOperator(node),
         ["Unsqueeze"] = node => new UnsqueezeOperator(node),
         ["Where"] = node => new WhereOperator(node),
-        ["Xor"] = node => new XorOperator(node),
+        ["Xor"] = node => new LogicalOperator<Logic.Xor>(node),
     };
 
     /// <summary>The lowest and highest default-domain opset whose semantics these kernels implement.</summary>
