@@ -21,9 +21,7 @@ public abstract class AxisSoftmaxOperator : Operator
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         var shape = inputs[0].RequiredShape;
-        var rank = shape.Length;
-        if (_axis < -rank || _axis >= rank)
-            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
+        ResolveAxis(_axis, shape);
         outputs[0] = (int[])shape.Clone();
     }
 
