@@ -37,7 +37,7 @@ internal static class MaskedSoftmaxFusion
                 greaterReader = unsqueeze;
                 conditionProducer = SoleProducer(built, graphOutputs, unsqueeze.Inputs[0], unsqueeze);
             }
-            if (conditionProducer is not GreaterOperator greater
+            if (conditionProducer is not ComparisonOperator<Comparison.Greater> greater
                 || Scalar(floatConstants, greater.Inputs[1]) is not { } threshold
                 || constants.ContainsKey(greater.Inputs[0]))
                 continue;
@@ -46,7 +46,7 @@ internal static class MaskedSoftmaxFusion
             var x = where.Inputs[1];
             var scale = 1f;
             string? scaleInput = null;
-            if (SoleProducer(built, graphOutputs, x, where) is MulOperator mul)
+            if (SoleProducer(built, graphOutputs, x, where) is ArithmeticOperator<Arithmetic.Multiply> mul)
             {
                 if (ScalarOperand(floatConstants, mul) is var (scaleValue, scaled))
                 {
@@ -79,7 +79,7 @@ internal static class MaskedSoftmaxFusion
         floatConstants.TryGetValue(name, out var values) && values.Length == 1 ? values[0] : null;
 
     /// <summary>The Mul's scalar constant and its other operand, when one of its operands is a scalar constant.</summary>
-    private static (float Scale, string Other)? ScalarOperand(IReadOnlyDictionary<string, float[]> floatConstants, MulOperator mul)
+    private static (float Scale, string Other)? ScalarOperand(IReadOnlyDictionary<string, float[]> floatConstants, ArithmeticOperator<Arithmetic.Multiply> mul)
     {
         string left = mul.Inputs[0], right = mul.Inputs[1];
         if (Scalar(floatConstants, right) is { } r && !floatConstants.ContainsKey(left)) return (r, left);

@@ -29,52 +29,23 @@ public static class PowKernel
                 return;
             }
         }
-        Broadcast<float, FloatExponent>(x, xShape, y, yShape, destination, shape);
+        ScalarBroadcastKernel.Binary<float, float, FloatExponent>(x, xShape, y, yShape, destination, shape);
     }
 
     public static void Pow(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape,
         Span<float> destination, ReadOnlySpan<int> shape)
     {
         BroadcastShapes.ValidateDestination(shape, destination.Length);
-        Broadcast<long, Int64Exponent>(x, xShape, y, yShape, destination, shape);
+        ScalarBroadcastKernel.Binary<float, long, float, Int64Exponent>(x, xShape, y, yShape, destination, shape);
     }
 
-    private interface IPower<TExponent>
-    {
-        static abstract float Apply(float x, TExponent y);
-    }
-
-    private readonly struct FloatExponent : IPower<float>
+    private readonly struct FloatExponent : IElementFunction<float, float>
     {
         public static float Apply(float x, float y) => MathF.Pow(x, y);
     }
 
-    private readonly struct Int64Exponent : IPower<long>
+    private readonly struct Int64Exponent : IElementFunction<float, long, float>
     {
         public static float Apply(float x, long y) => (float)Math.Pow(x, y);
-    }
-
-    private static void Broadcast<TExponent, TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<TExponent> y,
-        ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) where TPower : IPower<TExponent>
-    {
-        var rank = shape.Length;
-        Span<int> xStrides = stackalloc int[rank], yStrides = stackalloc int[rank], index = stackalloc int[rank];
-        BroadcastShapes.Strides(xShape, x.Length, shape, xStrides, "x");
-        BroadcastShapes.Strides(yShape, y.Length, shape, yStrides, "y");
-        index.Clear();
-        int xi = 0, yi = 0;
-        for (var i = 0; i < destination.Length; i++)
-        {
-            destination[i] = TPower.Apply(x[xi], y[yi]);
-            for (var axis = rank - 1; axis >= 0; axis--)
-            {
-                xi += xStrides[axis];
-                yi += yStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                xi -= xStrides[axis] * shape[axis];
-                yi -= yStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
-        }
     }
 }

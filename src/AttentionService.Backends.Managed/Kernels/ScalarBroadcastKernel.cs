@@ -1,21 +1,29 @@
 namespace AttentionService.Backends.Managed.Kernels;
 
 /// <summary>A function of two elements, applied by <see cref="ScalarBroadcastKernel"/>.</summary>
-public interface IElementFunction<TIn, TOut>
+public interface IElementFunction<TX, TY, TOut>
 {
-    static abstract TOut Apply(TIn x, TIn y);
+    static abstract TOut Apply(TX x, TY y);
 }
+
+/// <summary>A function of two elements of the same type, applied by <see cref="ScalarBroadcastKernel"/>.</summary>
+public interface IElementFunction<TIn, TOut> : IElementFunction<TIn, TIn, TOut>;
 
 /// <summary>
 /// Element-wise functions of any element type with numpy broadcasting, one element at a time: the kernels for INT64
-/// and BOOL tensors (shape arithmetic, masks, comparisons), which are small; float32 arithmetic has vectorized
-/// kernels (<see cref="BroadcastBinaryKernel"/>).
+/// and BOOL tensors (shape arithmetic, masks, comparisons), which are small, and the broadcast fallback of Pow; float32
+/// arithmetic has vectorized kernels (<see cref="BroadcastBinaryKernel"/>).
 /// </summary>
 public static class ScalarBroadcastKernel
 {
     /// <summary>destination = f(x, y), broadcasting x and y to <paramref name="shape"/>.</summary>
     public static void Binary<TIn, TOut, TFunction>(ReadOnlySpan<TIn> x, ReadOnlySpan<int> xShape, ReadOnlySpan<TIn> y, ReadOnlySpan<int> yShape,
-        Span<TOut> destination, ReadOnlySpan<int> shape) where TFunction : IElementFunction<TIn, TOut>
+        Span<TOut> destination, ReadOnlySpan<int> shape) where TFunction : IElementFunction<TIn, TOut> =>
+        Binary<TIn, TIn, TOut, TFunction>(x, xShape, y, yShape, destination, shape);
+
+    /// <summary>destination = f(x, y) for operands of two element types, broadcasting x and y to <paramref name="shape"/>.</summary>
+    public static void Binary<TX, TY, TOut, TFunction>(ReadOnlySpan<TX> x, ReadOnlySpan<int> xShape, ReadOnlySpan<TY> y, ReadOnlySpan<int> yShape,
+        Span<TOut> destination, ReadOnlySpan<int> shape) where TFunction : IElementFunction<TX, TY, TOut>
     {
         var rank = shape.Length;
         Span<int> xStrides = stackalloc int[rank], yStrides = stackalloc int[rank], index = stackalloc int[rank];

@@ -32,10 +32,7 @@ public sealed class ArgMaxOperator : Operator
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         var shape = inputs[0].RequiredShape;
-        var rank = shape.Length;
-        if (_axis < -rank || _axis >= rank)
-            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
-        var axis = _axis < 0 ? _axis + rank : _axis;
+        var axis = ResolveAxis(_axis, shape);
         if (shape[axis] == 0 && Tensor.ElementCount(shape.AsSpan(0, axis)) * (long)Tensor.ElementCount(shape.AsSpan(axis + 1)) > 0)
             throw ShapeError($"axis {_axis} of input {ShapeText(shape)} is empty; an empty set has no largest element");
         outputs[0] = _keepDims

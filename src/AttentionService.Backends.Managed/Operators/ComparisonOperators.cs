@@ -4,25 +4,31 @@ using AttentionService.Onnx.Protos;
 
 namespace AttentionService.Backends.Managed.Operators;
 
-/// <summary>Equal, Less, LessOrEqual, Greater, GreaterOrEqual: a BOOL tensor from two float32 or int64 inputs, broadcasting.</summary>
-public abstract class ComparisonOperator(NodeProto node) : ElementwiseBinaryOperator(node)
+/// <summary>
+/// Equal, Less, LessOrEqual, Greater, GreaterOrEqual: a BOOL tensor from two float32 or int64 inputs (Equal: also
+/// bool), broadcasting; <typeparamref name="TComparison"/> is the comparison, one element at a time.
+/// </summary>
+public sealed class ComparisonOperator<TComparison>(NodeProto node) : ElementwiseBinaryOperator(node)
+    where TComparison : struct, IComparison
 {
-    protected override TensorElementType[] InputTypes { get; } = [TensorElementType.Float32, TensorElementType.Int64];
+    protected override TensorElementType[] InputTypes { get; } = TComparison.ComparesBool
+        ? [TensorElementType.Float32, TensorElementType.Int64, TensorElementType.Bool]
+        : [TensorElementType.Float32, TensorElementType.Int64];
 
-    protected sealed override TensorElementType OutputType(TensorElementType input) => TensorElementType.Bool;
+    protected override TensorElementType OutputType(TensorElementType input) => TensorElementType.Bool;
 
-    public sealed override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
         var z = outputs[0].As<bool>();
         if (inputs[0].ElementType == TensorElementType.Float32)
         {
             TensorView<float> x = inputs[0].As<float>(), y = inputs[1].As<float>();
-            Compare(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+            ScalarBroadcastKernel.Binary<float, bool, TComparison>(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
         }
         else if (inputs[0].ElementType == TensorElementType.Int64)
         {
             TensorView<long> x = inputs[0].As<long>(), y = inputs[1].As<long>();
-            Compare(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+            ScalarBroadcastKernel.Binary<long, bool, TComparison>(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
         }
         else
         {
@@ -31,89 +37,54 @@ public abstract class ComparisonOperator(NodeProto node) : ElementwiseBinaryOper
         }
     }
 
-    protected abstract void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape);
-
-    protected abstract void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape);
-
     private readonly struct BoolEqual : IElementFunction<bool, bool>
     {
         public static bool Apply(bool x, bool y) => x == y;
     }
 }
 
-/// <summary>ONNX Equal (float32, int64 and bool).</summary>
-public sealed class EqualOperator(NodeProto node) : ComparisonOperator(node)
+/// <summary>A comparison of two float32 or two int64 elements, for <see cref="ComparisonOperator{TComparison}"/>.</summary>
+public interface IComparison : IElementFunction<float, bool>, IElementFunction<long, bool>
 {
-    protected override TensorElementType[] InputTypes { get; } = [TensorElementType.Float32, TensorElementType.Int64, TensorElementType.Bool];
-
-    protected override void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, bool, Function<float>>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, bool, Function<long>>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function<T> : IElementFunction<T, bool> where T : System.Numerics.INumber<T>
-    {
-        public static bool Apply(T x, T y) => x == y;
-    }
+    /// <summary>Whether the op also takes BOOL inputs (only Equal does).</summary>
+    static abstract bool ComparesBool { get; }
 }
 
-/// <summary>ONNX Less.</summary>
-public sealed class LessOperator(NodeProto node) : ComparisonOperator(node)
+/// <summary>The comparisons ONNX defines, one per op.</summary>
+public static class Comparison
 {
-    protected override void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, bool, Function<float>>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, bool, Function<long>>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function<T> : IElementFunction<T, bool> where T : System.Numerics.INumber<T>
+    public readonly struct Equal : IComparison
     {
-        public static bool Apply(T x, T y) => x < y;
+        public static bool ComparesBool => true;
+        public static bool Apply(float x, float y) => x == y;
+        public static bool Apply(long x, long y) => x == y;
     }
-}
 
-/// <summary>ONNX LessOrEqual.</summary>
-public sealed class LessOrEqualOperator(NodeProto node) : ComparisonOperator(node)
-{
-    protected override void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, bool, Function<float>>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, bool, Function<long>>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function<T> : IElementFunction<T, bool> where T : System.Numerics.INumber<T>
+    public readonly struct Less : IComparison
     {
-        public static bool Apply(T x, T y) => x <= y;
+        public static bool ComparesBool => false;
+        public static bool Apply(float x, float y) => x < y;
+        public static bool Apply(long x, long y) => x < y;
     }
-}
 
-/// <summary>ONNX Greater.</summary>
-public sealed class GreaterOperator(NodeProto node) : ComparisonOperator(node)
-{
-    protected override void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, bool, Function<float>>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, bool, Function<long>>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function<T> : IElementFunction<T, bool> where T : System.Numerics.INumber<T>
+    public readonly struct LessOrEqual : IComparison
     {
-        public static bool Apply(T x, T y) => x > y;
+        public static bool ComparesBool => false;
+        public static bool Apply(float x, float y) => x <= y;
+        public static bool Apply(long x, long y) => x <= y;
     }
-}
 
-/// <summary>ONNX GreaterOrEqual.</summary>
-public sealed class GreaterOrEqualOperator(NodeProto node) : ComparisonOperator(node)
-{
-    protected override void Compare(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, bool, Function<float>>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Compare(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, bool, Function<long>>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function<T> : IElementFunction<T, bool> where T : System.Numerics.INumber<T>
+    public readonly struct Greater : IComparison
     {
-        public static bool Apply(T x, T y) => x >= y;
+        public static bool ComparesBool => false;
+        public static bool Apply(float x, float y) => x > y;
+        public static bool Apply(long x, long y) => x > y;
+    }
+
+    public readonly struct GreaterOrEqual : IComparison
+    {
+        public static bool ComparesBool => false;
+        public static bool Apply(float x, float y) => x >= y;
+        public static bool Apply(long x, long y) => x >= y;
     }
 }

@@ -41,88 +41,70 @@ public abstract class ElementwiseBinaryOperator : Operator
     }
 }
 
-/// <summary>Add, Sub, Mul, Div (and Pow) over float32 (vectorized) and int64.</summary>
-public abstract class ArithmeticOperator(NodeProto node) : ElementwiseBinaryOperator(node)
+/// <summary>
+/// Add, Sub, Mul, Div over float32 (vectorized, <see cref="BroadcastBinaryKernel"/>) and int64 (one element at a
+/// time); <typeparamref name="TArithmetic"/> is the operation.
+/// </summary>
+public sealed class ArithmeticOperator<TArithmetic>(NodeProto node) : ElementwiseBinaryOperator(node)
+    where TArithmetic : struct, IArithmetic
 {
     protected override TensorElementType[] InputTypes { get; } = [TensorElementType.Float32, TensorElementType.Int64];
 
-    public sealed override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
         if (inputs[0].ElementType == TensorElementType.Float32)
         {
             TensorView<float> x = inputs[0].As<float>(), y = inputs[1].As<float>(), z = outputs[0].As<float>();
-            Compute(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+            TArithmetic.Apply(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
         }
         else
         {
             TensorView<long> x = inputs[0].As<long>(), y = inputs[1].As<long>(), z = outputs[0].As<long>();
-            Compute(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+            ScalarBroadcastKernel.Binary<long, long, TArithmetic>(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
         }
     }
-
-    protected abstract void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape,
-        Span<float> destination, ReadOnlySpan<int> destinationShape);
-
-    protected abstract void Compute(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape,
-        Span<long> destination, ReadOnlySpan<int> destinationShape);
 }
 
-/// <summary>ONNX Add with broadcasting.</summary>
-public sealed class AddOperator(NodeProto node) : ArithmeticOperator(node)
+/// <summary>An arithmetic operation on int64 elements and, vectorized, on broadcast float32 tensors.</summary>
+public interface IArithmetic : IElementFunction<long, long>
 {
-    protected override void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
-        BroadcastBinaryKernel.Add(x, xShape, y, yShape, destination, destinationShape);
+    static abstract void Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape,
+        Span<float> destination, ReadOnlySpan<int> shape);
+}
 
-    protected override void Compute(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> destinationShape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Add>(x, xShape, y, yShape, destination, destinationShape);
-
-    private readonly struct Int64Add : IElementFunction<long, long>
+/// <summary>ONNX Add, Sub, Mul and Div.</summary>
+public static class Arithmetic
+{
+    public readonly struct Add : IArithmetic
     {
         public static long Apply(long x, long y) => x + y;
+
+        public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
+            BroadcastBinaryKernel.Add(x, xShape, y, yShape, destination, shape);
     }
-}
 
-/// <summary>ONNX Sub with broadcasting.</summary>
-public sealed class SubOperator(NodeProto node) : ArithmeticOperator(node)
-{
-    protected override void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
-        BroadcastBinaryKernel.Subtract(x, xShape, y, yShape, destination, destinationShape);
-
-    protected override void Compute(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> destinationShape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Subtract>(x, xShape, y, yShape, destination, destinationShape);
-
-    private readonly struct Int64Subtract : IElementFunction<long, long>
+    public readonly struct Subtract : IArithmetic
     {
         public static long Apply(long x, long y) => x - y;
+
+        public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
+            BroadcastBinaryKernel.Subtract(x, xShape, y, yShape, destination, shape);
     }
-}
 
-/// <summary>ONNX Mul with broadcasting.</summary>
-public sealed class MulOperator(NodeProto node) : ArithmeticOperator(node)
-{
-    protected override void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
-        BroadcastBinaryKernel.Multiply(x, xShape, y, yShape, destination, destinationShape);
-
-    protected override void Compute(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> destinationShape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Multiply>(x, xShape, y, yShape, destination, destinationShape);
-
-    private readonly struct Int64Multiply : IElementFunction<long, long>
+    public readonly struct Multiply : IArithmetic
     {
         public static long Apply(long x, long y) => x * y;
+
+        public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
+            BroadcastBinaryKernel.Multiply(x, xShape, y, yShape, destination, shape);
     }
-}
 
-/// <summary>ONNX Div with broadcasting; int64 division truncates toward zero, and dividing by zero is an error.</summary>
-public sealed class DivOperator(NodeProto node) : ArithmeticOperator(node)
-{
-    protected override void Compute(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> destinationShape) =>
-        BroadcastBinaryKernel.Divide(x, xShape, y, yShape, destination, destinationShape);
-
-    protected override void Compute(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> destinationShape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Divide>(x, xShape, y, yShape, destination, destinationShape);
-
-    private readonly struct Int64Divide : IElementFunction<long, long>
+    /// <summary>int64 division truncates toward zero, and dividing by zero is an error.</summary>
+    public readonly struct Divide : IArithmetic
     {
         public static long Apply(long x, long y) => x / y;
+
+        public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
+            BroadcastBinaryKernel.Divide(x, xShape, y, yShape, destination, shape);
     }
 }

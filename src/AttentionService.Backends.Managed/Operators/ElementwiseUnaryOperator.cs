@@ -6,9 +6,8 @@ namespace AttentionService.Backends.Managed.Operators;
 /// <summary>A one-input float32 op whose output has the input's shape.</summary>
 public abstract class ElementwiseUnaryOperator : Operator
 {
-    protected ElementwiseUnaryOperator(NodeProto node) : base(node, 1, 1)
-    {
-    }
+    /// <summary>None of these ops takes attributes, so any attribute is refused at load.</summary>
+    protected ElementwiseUnaryOperator(NodeProto node) : base(node, 1, 1) => NodeAttributes.Read(node);
 
     public sealed override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs) => outputs[0] = (int[])inputs[0].RequiredShape.Clone();
 

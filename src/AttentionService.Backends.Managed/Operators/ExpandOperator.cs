@@ -8,17 +8,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// ONNX Expand, of any element type: broadcasts the input and the INT64 shape input (known when the plan is made)
 /// against each other, numpy style, so a 1 in the shape keeps the input's dimension and the shape may be shorter.
 /// </summary>
-public sealed class ExpandOperator : Operator
+public sealed class ExpandOperator : Int64ArgumentsOperator
 {
     public ExpandOperator(NodeProto node) : base(node, 2, 2) => NodeAttributes.Read(node);
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        RequireType(inputs, 1, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

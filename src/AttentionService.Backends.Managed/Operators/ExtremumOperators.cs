@@ -11,11 +11,11 @@ namespace AttentionService.Backends.Managed.Operators;
 /// the output, each further one folds into it in place; same-shape and single-value operands take TensorPrimitives'
 /// vector loops, other broadcasts go one element at a time.
 /// </summary>
-public abstract class ExtremumOperator : Operator
+public sealed class ExtremumOperator<TExtremum> : Operator where TExtremum : struct, IExtremum
 {
-    protected ExtremumOperator(NodeProto node) : base(node, 1, int.MaxValue) => NodeAttributes.Read(node);
+    public ExtremumOperator(NodeProto node) : base(node, 1, int.MaxValue) => NodeAttributes.Read(node);
 
-    public sealed override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
+    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
     {
         for (var i = 0; i < inputs.Length; i++)
         {
@@ -26,7 +26,7 @@ public abstract class ExtremumOperator : Operator
         outputs[0] = inputs[0]!.Value;
     }
 
-    public sealed override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
+    public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         var shape = inputs[0].RequiredShape;
         for (var i = 1; i < inputs.Length; i++)
@@ -45,7 +45,7 @@ public abstract class ExtremumOperator : Operator
         outputs[0] = (int[])shape.Clone();
     }
 
-    public sealed override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
         var destination = outputs[0];
         if (inputs.Length == 1)
@@ -62,71 +62,43 @@ public abstract class ExtremumOperator : Operator
         }
     }
 
-    private void Fold(TensorView<float> x, TensorView<float> y, TensorView<float> destination)
+    private static void Fold(TensorView<float> x, TensorView<float> y, TensorView<float> destination)
     {
         var full = destination.Length;
-        if (x.Length == full && y.Length == full) Combine(x.Span, y.Span, destination.Span);
-        else if (x.Length == full && y.Length == 1) Combine(x.Span, y.Span[0], destination.Span);
-        else if (y.Length == full && x.Length == 1) Combine(y.Span, x.Span[0], destination.Span);
-        else Broadcast(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
+        if (x.Length == full && y.Length == full) TExtremum.Combine(x.Span, y.Span, destination.Span);
+        else if (x.Length == full && y.Length == 1) TExtremum.Combine(x.Span, y.Span[0], destination.Span);
+        else if (y.Length == full && x.Length == 1) TExtremum.Combine(y.Span, x.Span[0], destination.Span);
+        else ScalarBroadcastKernel.Binary<float, float, TExtremum>(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
     }
 
-    private void Fold(TensorView<long> x, TensorView<long> y, TensorView<long> destination) =>
-        Broadcast(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
-
-    protected abstract void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination);
-
-    protected abstract void Combine(ReadOnlySpan<float> x, float y, Span<float> destination);
-
-    protected abstract void Broadcast(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape);
-
-    protected abstract void Broadcast(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> shape);
+    private static void Fold(TensorView<long> x, TensorView<long> y, TensorView<long> destination) =>
+        ScalarBroadcastKernel.Binary<long, long, TExtremum>(x.Span, x.Shape, y.Span, y.Shape, destination.Span, destination.Shape);
 }
 
-/// <summary>ONNX Max (variadic, broadcasting).</summary>
-public sealed class MaxOperator(NodeProto node) : ExtremumOperator(node)
+/// <summary>An extremum of two elements, and its TensorPrimitives vector loops, for <see cref="ExtremumOperator{TExtremum}"/>.</summary>
+public interface IExtremum : IElementFunction<float, float>, IElementFunction<long, long>
 {
-    protected override void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => TensorPrimitives.Max(x, y, destination);
+    static abstract void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination);
 
-    protected override void Combine(ReadOnlySpan<float> x, float y, Span<float> destination) => TensorPrimitives.Max(x, y, destination);
+    static abstract void Combine(ReadOnlySpan<float> x, float y, Span<float> destination);
+}
 
-    protected override void Broadcast(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, float, FloatMax>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Broadcast(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Max>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct FloatMax : IElementFunction<float, float>
+/// <summary>ONNX Max and Min.</summary>
+public static class Extremum
+{
+    public readonly struct Max : IExtremum
     {
         public static float Apply(float x, float y) => MathF.Max(x, y);
-    }
-
-    private readonly struct Int64Max : IElementFunction<long, long>
-    {
         public static long Apply(long x, long y) => Math.Max(x, y);
+        public static void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => TensorPrimitives.Max(x, y, destination);
+        public static void Combine(ReadOnlySpan<float> x, float y, Span<float> destination) => TensorPrimitives.Max(x, y, destination);
     }
-}
 
-/// <summary>ONNX Min (variadic, broadcasting).</summary>
-public sealed class MinOperator(NodeProto node) : ExtremumOperator(node)
-{
-    protected override void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => TensorPrimitives.Min(x, y, destination);
-
-    protected override void Combine(ReadOnlySpan<float> x, float y, Span<float> destination) => TensorPrimitives.Min(x, y, destination);
-
-    protected override void Broadcast(ReadOnlySpan<float> x, ReadOnlySpan<int> xShape, ReadOnlySpan<float> y, ReadOnlySpan<int> yShape, Span<float> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<float, float, FloatMin>(x, xShape, y, yShape, destination, shape);
-
-    protected override void Broadcast(ReadOnlySpan<long> x, ReadOnlySpan<int> xShape, ReadOnlySpan<long> y, ReadOnlySpan<int> yShape, Span<long> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<long, long, Int64Min>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct FloatMin : IElementFunction<float, float>
+    public readonly struct Min : IExtremum
     {
         public static float Apply(float x, float y) => MathF.Min(x, y);
-    }
-
-    private readonly struct Int64Min : IElementFunction<long, long>
-    {
         public static long Apply(long x, long y) => Math.Min(x, y);
+        public static void Combine(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) => TensorPrimitives.Min(x, y, destination);
+        public static void Combine(ReadOnlySpan<float> x, float y, Span<float> destination) => TensorPrimitives.Min(x, y, destination);
     }
 }

@@ -29,10 +29,7 @@ public sealed class LayerNormalizationOperator : Operator
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {
         var shape = inputs[0].RequiredShape;
-        var rank = shape.Length;
-        if (_axis < -rank || _axis >= rank)
-            throw ShapeError($"axis {_axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
-        var axis = _axis < 0 ? _axis + rank : _axis;
+        var axis = ResolveAxis(_axis, shape);
         var normalized = shape.AsSpan(axis);
         CheckPerElement("Scale", inputs[1].RequiredShape, normalized);
         if (inputs.Length > 2 && inputs[2].IsPresent) CheckPerElement("B", inputs[2].RequiredShape, normalized);

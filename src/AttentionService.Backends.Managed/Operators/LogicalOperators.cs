@@ -25,52 +25,36 @@ public sealed class NotOperator : Operator
     }
 }
 
-/// <summary>And, Or, Xor: a BOOL tensor from two BOOL inputs, broadcasting (masks are small: one element at a time).</summary>
-public abstract class LogicalOperator(NodeProto node) : ElementwiseBinaryOperator(node)
+/// <summary>
+/// And, Or, Xor: a BOOL tensor from two BOOL inputs, broadcasting (masks are small: one element at a time);
+/// <typeparamref name="TLogic"/> is the operation.
+/// </summary>
+public sealed class LogicalOperator<TLogic>(NodeProto node) : ElementwiseBinaryOperator(node)
+    where TLogic : struct, IElementFunction<bool, bool>
 {
-    protected sealed override TensorElementType[] InputTypes { get; } = [TensorElementType.Bool];
+    protected override TensorElementType[] InputTypes { get; } = [TensorElementType.Bool];
 
-    public sealed override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
+    public override void Run(ReadOnlySpan<TensorView> inputs, ReadOnlySpan<TensorView> outputs)
     {
         TensorView<bool> x = inputs[0].As<bool>(), y = inputs[1].As<bool>(), z = outputs[0].As<bool>();
-        Compute(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
+        ScalarBroadcastKernel.Binary<bool, bool, TLogic>(x.Span, x.Shape, y.Span, y.Shape, z.Span, z.Shape);
     }
-
-    protected abstract void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape,
-        Span<bool> destination, ReadOnlySpan<int> shape);
 }
 
-/// <summary>ONNX And.</summary>
-public sealed class AndOperator(NodeProto node) : LogicalOperator(node)
+/// <summary>ONNX And, Or and Xor.</summary>
+public static class Logic
 {
-    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function : IElementFunction<bool, bool>
+    public readonly struct And : IElementFunction<bool, bool>
     {
         public static bool Apply(bool x, bool y) => x & y;
     }
-}
 
-/// <summary>ONNX Or.</summary>
-public sealed class OrOperator(NodeProto node) : LogicalOperator(node)
-{
-    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function : IElementFunction<bool, bool>
+    public readonly struct Or : IElementFunction<bool, bool>
     {
         public static bool Apply(bool x, bool y) => x | y;
     }
-}
 
-/// <summary>ONNX Xor.</summary>
-public sealed class XorOperator(NodeProto node) : LogicalOperator(node)
-{
-    protected override void Compute(ReadOnlySpan<bool> x, ReadOnlySpan<int> xShape, ReadOnlySpan<bool> y, ReadOnlySpan<int> yShape, Span<bool> destination, ReadOnlySpan<int> shape) =>
-        ScalarBroadcastKernel.Binary<bool, bool, Function>(x, xShape, y, yShape, destination, shape);
-
-    private readonly struct Function : IElementFunction<bool, bool>
+    public readonly struct Xor : IElementFunction<bool, bool>
     {
         public static bool Apply(bool x, bool y) => x ^ y;
     }

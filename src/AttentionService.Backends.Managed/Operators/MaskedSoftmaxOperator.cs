@@ -64,7 +64,7 @@ public sealed class MaskedSoftmaxOperator : Operator
         var next = 0;
         var attend = Shape(_unfused[next++], new PlanInput(mask, default), new PlanInput([], default));
         if (_maskAxes is not null) attend = Shape(_unfused[next++], new PlanInput(attend, default), new PlanInput([_maskAxes.Length], _maskAxesTensor));
-        var scaled = _unfused[next] is MulOperator ? Shape(_unfused[next++], new PlanInput(x, default), new PlanInput(scaleShape, default)) : x;
+        var scaled = _unfused[next] is ArithmeticOperator<Arithmetic.Multiply> ? Shape(_unfused[next++], new PlanInput(x, default), new PlanInput(scaleShape, default)) : x;
         var masked = Shape(_unfused[next++], new PlanInput(attend, default), new PlanInput(scaled, default), new PlanInput([], default));
         outputs[0] = Shape(_unfused[next], new PlanInput(masked, default));
     }
@@ -137,7 +137,7 @@ public sealed class MaskedSoftmaxOperator : Operator
         {
             attend = compared = Apply<bool>(_unfused[next++], mask, _thresholdTensor);
             if (_maskAxes is not null) attend = Apply<bool>(_unfused[next++], compared, _maskAxesTensor);
-            if (_unfused[next] is MulOperator) scaled = Apply<float>(_unfused[next++], x, scale);
+            if (_unfused[next] is ArithmeticOperator<Arithmetic.Multiply>) scaled = Apply<float>(_unfused[next++], x, scale);
             masked = Apply<float>(_unfused[next++], attend, scaled?.View ?? x, _fillTensor);
             _unfused[next].Run([masked.View], [destination]);
         }

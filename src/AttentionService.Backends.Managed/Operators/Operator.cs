@@ -86,6 +86,15 @@ public abstract class Operator
 
     protected static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
+    /// <summary>An axis attribute (negative counts from the end) as an index into <paramref name="shape"/>; out of range is a shape error.</summary>
+    protected int ResolveAxis(int axis, ReadOnlySpan<int> shape)
+    {
+        var rank = shape.Length;
+        if (axis < -rank || axis >= rank)
+            throw ShapeError($"axis {axis} is outside [{-rank}, {rank - 1}] for input {ShapeText(shape)}");
+        return axis < 0 ? axis + rank : axis;
+    }
+
     /// <summary>Refuses an input type outside <paramref name="allowed"/>, naming the input.</summary>
     protected void RequireType(ReadOnlySpan<TensorElementType?> inputs, int input, params TensorElementType[] allowed)
     {

@@ -8,20 +8,12 @@ namespace AttentionService.Backends.Managed.Operators;
 /// computed from input shapes). 0 copies the input's dimension at that position (unless allowzero = 1, when it means
 /// size 0), -1 is inferred from the element count.
 /// </summary>
-public sealed class ReshapeOperator : Operator
+public sealed class ReshapeOperator : Int64ArgumentsOperator
 {
     private readonly bool _allowZero;
 
     public ReshapeOperator(NodeProto node) : base(node, 2, 2) =>
         _allowZero = NodeAttributes.Read(node, "allowzero").Int("allowzero", 0) != 0;
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        RequireType(inputs, 1, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

@@ -9,17 +9,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// first axes in order) and steps (default 1) are known when the plan is made. Negative starts and ends count from the
 /// end of their axis, then clamp to [0, dim] for a positive step and [0, dim − 1] / [−1, dim − 1] for a negative one.
 /// </summary>
-public sealed class SliceOperator : Operator
+public sealed class SliceOperator : Int64ArgumentsOperator
 {
     public SliceOperator(NodeProto node) : base(node, 3, 5) => NodeAttributes.Read(node);
-
-    public override bool NeedsValue(int input) => input >= 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        for (var i = 1; i < inputs.Length; i++) RequireType(inputs, i, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

@@ -9,7 +9,7 @@ namespace AttentionService.Backends.Managed.Operators;
 /// the optional INT64 <c>split</c> input (known when the plan is made), else by <c>num_outputs</c> (opset 18: parts of
 /// ⌈dim / n⌉, the last one smaller), else into equal parts, which must divide the axis.
 /// </summary>
-public sealed class SplitOperator : Operator
+public sealed class SplitOperator : Int64ArgumentsOperator
 {
     private readonly long _axis;
     private readonly long? _numOutputs;
@@ -26,14 +26,6 @@ public sealed class SplitOperator : Operator
             if (Inputs.Count > 1 && Inputs[1].Length > 0)
                 throw Unsupported("sets both the split input and num_outputs; ONNX allows one of them");
         }
-    }
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        if (inputs.Length > 1) RequireType(inputs, 1, TensorElementType.Int64);
-        outputs.Fill(inputs[0]!.Value);
     }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)

@@ -4,9 +4,7 @@ using AttentionService.Onnx.Protos;
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>ONNX Sqrt.</summary>
-public sealed class SqrtOperator : ElementwiseUnaryOperator
+public sealed class SqrtOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public SqrtOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => SqrtKernel.Sqrt(x, destination);
 }

@@ -7,17 +7,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// ONNX Squeeze (opset 13+), of any element type: removes the size-1 axes given by the optional INT64 <c>axes</c>
 /// input (known when the plan is made), or every size-1 axis when axes is absent.
 /// </summary>
-public sealed class SqueezeOperator : Operator
+public sealed class SqueezeOperator : Int64ArgumentsOperator
 {
     public SqueezeOperator(NodeProto node) : base(node, 1, 2) => NodeAttributes.Read(node);
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        if (inputs.Length > 1) RequireType(inputs, 1, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

@@ -4,9 +4,7 @@ using AttentionService.Onnx.Protos;
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>ONNX Tanh.</summary>
-public sealed class TanhOperator : ElementwiseUnaryOperator
+public sealed class TanhOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public TanhOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TanhKernel.Tanh(x, destination);
 }

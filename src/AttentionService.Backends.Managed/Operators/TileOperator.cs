@@ -8,17 +8,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// ONNX Tile, of any element type: repeats the input along each axis by the INT64 <c>repeats</c> input (one entry
 /// per axis, known when the plan is made).
 /// </summary>
-public sealed class TileOperator : Operator
+public sealed class TileOperator : Int64ArgumentsOperator
 {
     public TileOperator(NodeProto node) : base(node, 2, 2) => NodeAttributes.Read(node);
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        RequireType(inputs, 1, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

@@ -6,50 +6,38 @@ using AttentionService.Onnx.Protos;
 namespace AttentionService.Backends.Managed.Operators;
 
 /// <summary>ONNX Exp (float32; overflow gives +inf, underflow 0).</summary>
-public sealed class ExpOperator : ElementwiseUnaryOperator
+public sealed class ExpOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public ExpOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TensorPrimitives.Exp(x, destination);
 }
 
 /// <summary>ONNX Log (float32; log 0 = −inf, a negative input gives NaN).</summary>
-public sealed class LogOperator : ElementwiseUnaryOperator
+public sealed class LogOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public LogOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TensorPrimitives.Log(x, destination);
 }
 
 /// <summary>ONNX Reciprocal (float32; 1/0 = inf).</summary>
-public sealed class ReciprocalOperator : ElementwiseUnaryOperator
+public sealed class ReciprocalOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public ReciprocalOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TensorPrimitives.Reciprocal(x, destination);
 }
 
 /// <summary>ONNX Sigmoid, 1 / (1 + e^−x) (float32).</summary>
-public sealed class SigmoidOperator : ElementwiseUnaryOperator
+public sealed class SigmoidOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public SigmoidOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => TensorPrimitives.Sigmoid(x, destination);
 }
 
 /// <summary>ONNX Erf (float32), within 1e-6 of the exact value (<see cref="ErfKernel"/>).</summary>
-public sealed class ErfOperator : ElementwiseUnaryOperator
+public sealed class ErfOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    public ErfOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     protected override void Compute(ReadOnlySpan<float> x, Span<float> destination) => ErfKernel.Erf(x, destination);
 }
 
 /// <summary>A one-input op over float32 (vectorized) and int64 whose output has the input's type and shape.</summary>
-public abstract class SignedUnaryOperator : ElementwiseUnaryOperator
+public abstract class SignedUnaryOperator(NodeProto node) : ElementwiseUnaryOperator(node)
 {
-    protected SignedUnaryOperator(NodeProto node) : base(node) => NodeAttributes.Read(node);
-
     public sealed override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
     {
         RequireType(inputs, 0, TensorElementType.Float32, TensorElementType.Int64);

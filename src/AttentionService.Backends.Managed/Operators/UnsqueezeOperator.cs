@@ -7,17 +7,9 @@ namespace AttentionService.Backends.Managed.Operators;
 /// ONNX Unsqueeze (opset 13+), of any element type: inserts size-1 axes at the INT64 <c>axes</c> input (known when
 /// the plan is made; indices into the output, negative from the end).
 /// </summary>
-public sealed class UnsqueezeOperator : Operator
+public sealed class UnsqueezeOperator : Int64ArgumentsOperator
 {
     public UnsqueezeOperator(NodeProto node) : base(node, 2, 2) => NodeAttributes.Read(node);
-
-    public override bool NeedsValue(int input) => input == 1;
-
-    public override void InferTypes(ReadOnlySpan<TensorElementType?> inputs, Span<TensorElementType> outputs)
-    {
-        RequireType(inputs, 1, TensorElementType.Int64);
-        outputs[0] = inputs[0]!.Value;
-    }
 
     public override void InferShapes(ReadOnlySpan<PlanInput> inputs, Span<int[]> outputs)
     {

@@ -49,7 +49,7 @@ public class MaskedSoftmaxKernelTests
 
         void Run<TSimd, TVector>() where TSimd : struct, ISimd<TVector> where TVector : struct
         {
-            SoftmaxKernel.Rows<TSimd, TVector>(expectedMasked, expected, shape[^1]);
+            AxisSoftmaxKernel<SoftmaxKernel.Probabilities>.Rows<TSimd, TVector>(expectedMasked, expected, shape[^1]);
             MaskedSoftmaxKernel.Above<TSimd, TVector>(x, shape, condition, conditionShape, 0.5f, 0.25f, float.NegativeInfinity, actual);
         }
     }

@@ -21,10 +21,10 @@ public class OperatorTests
         var expectedShape = BroadcastShapes.Broadcast(aShape, bShape);
         var cases = new (Operator Op, Func<float, float, float> Reference)[]
         {
-            (new AddOperator(Node("Add", ["a", "b"])), (x, y) => x + y),
-            (new SubOperator(Node("Sub", ["a", "b"])), (x, y) => x - y),
-            (new MulOperator(Node("Mul", ["a", "b"])), (x, y) => x * y),
-            (new DivOperator(Node("Div", ["a", "b"])), (x, y) => x / y),
+            (new ArithmeticOperator<Arithmetic.Add>(Node("Add", ["a", "b"])), (x, y) => x + y),
+            (new ArithmeticOperator<Arithmetic.Subtract>(Node("Sub", ["a", "b"])), (x, y) => x - y),
+            (new ArithmeticOperator<Arithmetic.Multiply>(Node("Mul", ["a", "b"])), (x, y) => x * y),
+            (new ArithmeticOperator<Arithmetic.Divide>(Node("Div", ["a", "b"])), (x, y) => x / y),
         };
         foreach (var (op, reference) in cases)
         {
@@ -50,11 +50,11 @@ public class OperatorTests
         var expectedShape = BroadcastShapes.Broadcast(aShape, bShape);
         var cases = new (Operator Op, Func<float, float, bool> Reference)[]
         {
-            (new GreaterOperator(Node("Greater", ["a", "b"])), (x, y) => x > y),
-            (new GreaterOrEqualOperator(Node("GreaterOrEqual", ["a", "b"])), (x, y) => x >= y),
-            (new LessOperator(Node("Less", ["a", "b"])), (x, y) => x < y),
-            (new LessOrEqualOperator(Node("LessOrEqual", ["a", "b"])), (x, y) => x <= y),
-            (new EqualOperator(Node("Equal", ["a", "b"])), (x, y) => x == y),
+            (new ComparisonOperator<Comparison.Greater>(Node("Greater", ["a", "b"])), (x, y) => x > y),
+            (new ComparisonOperator<Comparison.GreaterOrEqual>(Node("GreaterOrEqual", ["a", "b"])), (x, y) => x >= y),
+            (new ComparisonOperator<Comparison.Less>(Node("Less", ["a", "b"])), (x, y) => x < y),
+            (new ComparisonOperator<Comparison.LessOrEqual>(Node("LessOrEqual", ["a", "b"])), (x, y) => x <= y),
+            (new ComparisonOperator<Comparison.Equal>(Node("Equal", ["a", "b"])), (x, y) => x == y),
         };
         foreach (var (op, reference) in cases)
         {
@@ -70,7 +70,7 @@ public class OperatorTests
     [Fact]
     public void ComparisonOfInt64sGivesBools()
     {
-        var (shape, data) = Run<bool>(new GreaterOperator(Node("Greater", ["a", "b"])), Int64s(1, 5, -3), Int64s(2));
+        var (shape, data) = Run<bool>(new ComparisonOperator<Comparison.Greater>(Node("Greater", ["a", "b"])), Int64s(1, 5, -3), Int64s(2));
         Assert.Equal([3], shape);
         Assert.Equal([false, true, false], data);
     }
@@ -78,7 +78,7 @@ public class OperatorTests
     [Fact]
     public void BinaryOpWithIncompatibleShapesNamesTheNode()
     {
-        var error = Assert.Throws<ArgumentException>(() => Run(new AddOperator(Node("Add", ["a", "b"])), (new float[6], [2, 3]), (new float[2], [2])));
+        var error = Assert.Throws<ArgumentException>(() => Run(new ArithmeticOperator<Arithmetic.Add>(Node("Add", ["a", "b"])), (new float[6], [2, 3]), (new float[2], [2])));
         Assert.Contains("Add node 'Add_test'", error.Message);
         Assert.Contains("[2, 3]", error.Message);
     }
@@ -86,7 +86,7 @@ public class OperatorTests
     [Fact]
     public void GreaterThenWhereSelectsPerElementWithBroadcasting()
     {
-        var greater = new GreaterOperator(Node("Greater", ["x", "limit"]));
+        var greater = new ComparisonOperator<Comparison.Greater>(Node("Greater", ["x", "limit"]));
         var (maskShape, mask) = Run<bool>(greater, Floats([1f, 5f, 3f, 7f, -2f, 4f], [2, 3]), Floats([3f], []));
         Assert.Equal([2, 3], maskShape);
         Assert.Equal([false, true, false, true, false, true], mask);

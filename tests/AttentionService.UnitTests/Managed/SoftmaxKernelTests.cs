@@ -22,7 +22,7 @@ public class SoftmaxKernelTests
     {
         var x = ScalarReference.Random(7, rows * rowLength, -8f, 8f);
         var y = new float[x.Length];
-        width.Run(new SoftmaxKernel.RowsBody(x, y, rowLength));
+        width.Run(new AxisSoftmaxKernel<SoftmaxKernel.Probabilities>.RowsBody(x, y, rowLength));
         Numerics.AssertClose(ScalarReference.Softmax(x, rows, rowLength, 1), y, Tolerance);
     }
 
@@ -41,7 +41,7 @@ public class SoftmaxKernelTests
     {
         var x = ScalarReference.Random(8, outer * axisLength * inner, -8f, 8f);
         var y = new float[x.Length];
-        width.Run(new SoftmaxKernel.StridedBody(x, y, outer, axisLength, inner));
+        width.Run(new AxisSoftmaxKernel<SoftmaxKernel.Probabilities>.StridedBody(x, y, outer, axisLength, inner));
         Numerics.AssertClose(ScalarReference.Softmax(x, outer, axisLength, inner), y, Tolerance);
     }
 

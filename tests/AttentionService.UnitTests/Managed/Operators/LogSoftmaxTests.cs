@@ -30,8 +30,8 @@ public class LogSoftmaxTests
     {
         var x = ScalarReference.Random(21, outer * axisLength * inner, -30f, 30f);
         var y = new float[x.Length];
-        if (inner == 1) width.Run(new LogSoftmaxKernel.RowsBody(x, y, axisLength));
-        else width.Run(new LogSoftmaxKernel.StridedBody(x, y, outer, axisLength, inner));
+        if (inner == 1) width.Run(new AxisSoftmaxKernel<LogSoftmaxKernel.LogProbabilities>.RowsBody(x, y, axisLength));
+        else width.Run(new AxisSoftmaxKernel<LogSoftmaxKernel.LogProbabilities>.StridedBody(x, y, outer, axisLength, inner));
         var expected = Reference(x, outer, axisLength, inner);
         Support.Numerics.AssertClose(expected, y, Tolerance, "log-softmax", relative: true);
     }
@@ -43,8 +43,8 @@ public class LogSoftmaxTests
         // Shifted far from zero: e^x alone would overflow; differences of about 1 must survive the subtraction of the maximum.
         var x = ScalarReference.Random(22, outer * axisLength * inner, -2f, 2f).Select(v => v + 10000f).ToArray();
         var y = new float[x.Length];
-        if (inner == 1) width.Run(new LogSoftmaxKernel.RowsBody(x, y, axisLength));
-        else width.Run(new LogSoftmaxKernel.StridedBody(x, y, outer, axisLength, inner));
+        if (inner == 1) width.Run(new AxisSoftmaxKernel<LogSoftmaxKernel.LogProbabilities>.RowsBody(x, y, axisLength));
+        else width.Run(new AxisSoftmaxKernel<LogSoftmaxKernel.LogProbabilities>.StridedBody(x, y, outer, axisLength, inner));
         Support.Numerics.AssertClose(Reference(x, outer, axisLength, inner), y, 1e-5, "log-softmax", relative: true);
     }
 
