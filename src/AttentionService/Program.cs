@@ -16,7 +16,8 @@ try
     builder.Services.AddModelHealthChecks();
     builder.Services.AddAttentionMetrics();
 
-    // HTTP surface: JSON, problem details, overload protection, OpenAPI.
+    // HTTP surface: bounded connections, JSON, problem details, overload protection, OpenAPI.
+    builder.Services.AddConnectionLimits();
     builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
     builder.Services.AddAttentionProblemDetails();
     builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
