@@ -108,7 +108,7 @@ public static class AttendRequestReader
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var property = KnownProperty(ref reader)
-                    ?? throw Malformed($"unknown property '{ReadText(ref reader, "a property name")}'; properties are {string.Join(", ", Properties)}");
+                    ?? throw Malformed($"unknown property '{ClientText.Shorten(ReadText(ref reader, "a property name"))}'; properties are {string.Join(", ", Properties)}");
                 reader.Read();
                 switch (property)
                 {
@@ -176,10 +176,10 @@ public static class AttendRequestReader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = ReadText(ref reader, "an input name");
-            if (inputs.ContainsKey(name)) throw Malformed($"inputs.{Shorten(name)} appears more than once");
+            if (inputs.ContainsKey(name)) throw Malformed($"inputs.{ClientText.Shorten(name)} appears more than once");
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartArray)
-                throw Malformed($"inputs.{Shorten(name)} must be a nested array, got {TensorJsonReader.Describe(reader.TokenType)}");
+                throw Malformed($"inputs.{ClientText.Shorten(name)} must be a nested array, got {TensorJsonReader.Describe(reader.TokenType)}");
             var start = checked((int)reader.TokenStartIndex);
             reader.Skip();
             inputs.Add(name, new JsonTensor(name, json[start..checked((int)reader.BytesConsumed)].ToArray()));
@@ -198,14 +198,11 @@ public static class AttendRequestReader
             if (reader.TokenType != JsonTokenType.String)
                 throw Malformed($"outputs[{outputs.Count}] is {TensorJsonReader.Describe(reader.TokenType)}, expected an output name");
             var name = ReadText(ref reader, $"outputs[{outputs.Count}]");
-            if (outputs.Contains(name)) throw Malformed($"outputs names '{Shorten(name)}' more than once");
+            if (outputs.Contains(name)) throw Malformed($"outputs names '{ClientText.Shorten(name)}' more than once");
             outputs.Add(name);
         }
         return outputs;
     }
-
-    /// <summary>A name the client sent, cut to a readable length before it is echoed in an error.</summary>
-    internal static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private static string ReadString(ref Utf8JsonReader reader, string property) =>
         reader.TokenType == JsonTokenType.String ? ReadText(ref reader, property) : throw Malformed($"{property} must be a string");

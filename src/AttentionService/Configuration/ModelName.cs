@@ -9,7 +9,4 @@ public static partial class ModelName
     private static partial System.Text.RegularExpressions.Regex Regex();
 
     public static bool IsValid(string name) => Regex().IsMatch(name);
-
-    /// <summary>A client-supplied name as echoed in errors: at most 64 characters, so a huge name is not sent back whole.</summary>
-    public static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }

@@ -14,6 +14,9 @@ public static class LoggingExtensions
     /// </summary>
     public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms{Inference:l}";
 
+    /// <summary>The default console line; <see cref="EscapingTextFormatter"/> escapes the properties it shows.</summary>
+    public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
     /// <summary>
     /// Serilog to the console: readable text by default, compact JSON (one event per line) when
     /// <c>Attention:LogFormat</c> is <c>Json</c>, as in containers. Levels come from the <c>Serilog</c> section
@@ -30,7 +33,7 @@ public static class LoggingExtensions
             if (services.GetRequiredService<IOptions<AttentionOptions>>().Value.LogFormat == LogFormat.Json)
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             else
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                logger.WriteTo.Console(new EscapingTextFormatter(TextTemplate));
         });
 
     /// <summary>One line per request; readiness answering 503 during a drain is expected, so it is not an error.</summary>

@@ -1,3 +1,5 @@
+using AttentionService.Contracts;
+
 namespace AttentionService.Hosting;
 
 public static class ProblemDetailsExtensions
@@ -13,10 +15,10 @@ public static class ProblemDetailsExtensions
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status405MethodNotAllowed =>
-                    $"{http.Request.Method} is not allowed on {http.Request.Path}; allowed: {http.Response.Headers.Allow}",
+                    $"{ClientText.Shorten(http.Request.Method)} is not allowed on {ClientText.Shorten(http.Request.Path.Value ?? "")}; allowed: {http.Response.Headers.Allow}",
                 StatusCodes.Status415UnsupportedMediaType =>
-                    $"send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'",
-                StatusCodes.Status404NotFound => $"no endpoint at {http.Request.Path}; see /swagger",
+                    $"send the body as application/json, not '{ClientText.Shorten(http.Request.ContentType ?? "no content type")}'",
+                StatusCodes.Status404NotFound => $"no endpoint at {ClientText.Shorten(http.Request.Path.Value ?? "")}; see /swagger",
                 _ => null,
             };
         });

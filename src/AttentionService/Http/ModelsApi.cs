@@ -33,7 +33,7 @@ public static class ModelsApi
         registry.TryGet(name, out var model)
             ? TypedResults.Ok(Describe(model, options.Value.Backend))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Model not found",
-                detail: $"model '{ModelName.Shorten(name)}' not found; models are {string.Join(", ", registry.Names)}");
+                detail: $"model '{ClientText.Shorten(name)}' not found; models are {string.Join(", ", registry.Names)}");
 
     private static ModelMetadata Describe(RegisteredModel model, BackendPolicy policy)
     {

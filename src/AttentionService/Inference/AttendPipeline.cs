@@ -20,7 +20,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         var settings = options.Value;
         var modelName = request.Model ?? settings.DefaultModel;
         if (!registry.TryGet(modelName, out var model))
-            return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ModelName.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
+            return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ClientText.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
         if (model.Binding is not { } binding)
             return AttendOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
         var signature = model.Signature!;
@@ -29,7 +29,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         if (request.Backend is not null)
         {
             if (!BackendNames.TryParse(request.Backend, out var kind))
-                return AttendOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ModelName.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
+                return AttendOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ClientText.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
             backend = kind;
         }
 

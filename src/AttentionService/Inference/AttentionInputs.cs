@@ -116,9 +116,9 @@ public sealed class AttentionInputs : IDisposable
             if (input < 0)
                 return InferenceError.BadRequest(ModelBinding.IsInputRole(key)
                     ? $"inputs.{key}: {key} is a role; send it as the request's own \"{key}\""
-                    : $"model '{modelName}' has no input '{Shorten(key)}' to feed from inputs; {ExtraInputsText(binding)}");
+                    : $"model '{modelName}' has no input '{ClientText.Shorten(key)}' to feed from inputs; {ExtraInputsText(binding)}");
             if (keys[input] is { } other)
-                return InferenceError.BadRequest($"inputs.{Shorten(other)} and inputs.{Shorten(key)} both name graph input '{signature.Inputs[input].Name}'");
+                return InferenceError.BadRequest($"inputs.{ClientText.Shorten(other)} and inputs.{ClientText.Shorten(key)} both name graph input '{signature.Inputs[input].Name}'");
             keys[input] = key;
         }
         for (var i = 0; i < keys.Length; i++)
@@ -136,7 +136,7 @@ public sealed class AttentionInputs : IDisposable
             if (error is not null) return error;
             (_owned ??= []).Add(owner!);
             if (view.Rank != spec.Rank)
-                return RankError($"inputs.{Shorten(key)} has rank {view.Rank}; model '{modelName}' takes {binding.InputName(i)} as {spec.Datatype} {spec.ShapeText}");
+                return RankError($"inputs.{ClientText.Shorten(key)} has rank {view.Rank}; model '{modelName}' takes {binding.InputName(i)} as {spec.Datatype} {spec.ShapeText}");
             _ordered[i] = view;
             (_extraKeys ??= new string?[keys.Length])[i] = key;
         }
@@ -195,7 +195,6 @@ public sealed class AttentionInputs : IDisposable
     private static string InputList(ModelSignature signature, ModelBinding binding) =>
         string.Join(", ", Enumerable.Range(0, signature.Inputs.Count).Select(binding.InputName));
 
-    private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
 
     private static (AttentionInputs?, InferenceError?) Fail(InferenceError error) => (null, error);
 

@@ -19,7 +19,7 @@ public static class OutputSelection
             outputs[i] = binding.FindOutput(names[i]);
             if (outputs[i] < 0)
                 return (null, InferenceError.BadRequest(
-                    $"model '{modelName}' has no output '{(names[i].Length <= 64 ? names[i] : names[i][..64] + "…")}'; its outputs are {string.Join(", ", binding.OutputList())}"));
+                    $"model '{modelName}' has no output '{ClientText.Shorten(names[i])}'; its outputs are {string.Join(", ", binding.OutputList())}"));
         }
         return (outputs, null);
     }
