@@ -1,46 +1,47 @@
 using AttentionService.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Hosting;
 
 /// <summary>
-/// Applies <see cref="ConnectionOptions"/> to Kestrel's limits. Without a bound, about as many idle connections as the
-/// file-descriptor limit allows crashed the process in its accept loop; with one, Kestrel closes what is past it.
+/// Applies <see cref="ConnectionOptions"/> to Kestrel: its limits and timeouts, the <see cref="ConnectionCapacity"/>
+/// that the file-descriptor limit allows, sockets bounded at accept (<see cref="BoundedConnectionListenerFactory"/>),
+/// and refusals counted and summarised (<see cref="RejectedConnections"/>). Without a bound, about as many idle
+/// connections as the file-descriptor limit allows crashed the process in its accept loop.
 /// </summary>
 public static class ConnectionLimitsExtensions
 {
-    /// <summary>
-    /// Descriptors kept beyond those already open when Kestrel starts (the runtime holds each loaded assembly open, a
-    /// few hundred in all): for files opened later, logs, pipes and outgoing sockets.
-    /// </summary>
-    public const int ReservedFileDescriptors = 64;
-
     public static IServiceCollection AddConnectionLimits(this IServiceCollection services)
     {
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AttentionOptions>, ILoggerFactory>((kestrel, attention, loggers) =>
+        services.AddSingleton(sp => ConnectionCapacity.For(
+            sp.GetRequiredService<IOptions<AttentionOptions>>().Value.Connections.MaxConcurrentConnections,
+            FileDescriptorLimit.Current(), FileDescriptorLimit.OpenNow(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConnectionCapacity).FullName!)));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AttentionOptions>, ConnectionCapacity>((kestrel, attention, capacity) =>
         {
             var connections = attention.Value.Connections;
-            kestrel.Limits.MaxConcurrentConnections = EffectiveMaxConnections(connections.MaxConcurrentConnections, FileDescriptorLimit.Current(), FileDescriptorLimit.OpenNow(),
-                loggers.CreateLogger(typeof(ConnectionLimitsExtensions).FullName!));
+            kestrel.Limits.MaxConcurrentConnections = capacity.MaxConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = connections.MaxConcurrentUpgradedConnections;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(connections.KeepAliveTimeoutSeconds);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(connections.RequestHeadersTimeoutSeconds);
         });
+        BoundSocketTransport(services);
+        services.AddSingleton<RejectedConnections>();
+        services.AddHostedService(sp => sp.GetRequiredService<RejectedConnections>());
         return services;
     }
 
-    /// <summary>The configured bound, lowered (and said so once) when the file-descriptor limit could not hold it.</summary>
-    public static int EffectiveMaxConnections(int configured, long? fileDescriptorLimit, int openNow, ILogger logger)
+    /// <summary>Wraps the socket transport Kestrel registered (WebApplication.CreateBuilder has, by now) in the accept bound.</summary>
+    private static void BoundSocketTransport(IServiceCollection services)
     {
-        if (fileDescriptorLimit is not { } limit) return configured;
-        var available = limit - openNow - ReservedFileDescriptors;
-        if (configured <= available) return configured;
-        var lowered = (int)Math.Max(1, available);
-        logger.LogWarning(
-            "Attention:Connections:MaxConcurrentConnections is {Configured} but the process may open only {Limit} files (ulimit -n) " +
-            "and has {Open} open; allowing {Lowered} connections, keeping {Reserved} for other files. Raise ulimit -n to allow more",
-            configured, limit, openNow, lowered, ReservedFileDescriptors);
-        return lowered;
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i].ServiceType != typeof(IConnectionListenerFactory) || services[i].ImplementationType != typeof(SocketTransportFactory)) continue;
+            services[i] = ServiceDescriptor.Singleton<IConnectionListenerFactory>(sp => new BoundedConnectionListenerFactory(
+                ActivatorUtilities.CreateInstance<SocketTransportFactory>(sp), sp.GetRequiredService<ConnectionCapacity>()));
+        }
     }
 }

@@ -29,7 +29,8 @@ public static class LoggingExtensions
         {
             logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                .Filter.ByExcluding(RejectedConnections.IsKestrelRejection);
             if (services.GetRequiredService<IOptions<AttentionOptions>>().Value.LogFormat == LogFormat.Json)
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             else

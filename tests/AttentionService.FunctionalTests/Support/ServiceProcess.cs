@@ -75,10 +75,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
     /// before Kestrel listens) and checks that /health/ready then answers 200.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    public static Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments) => StartAsync([], appFolder, arguments);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string[])"/>, through <paramref name="launcher"/>: a command that sets up the
+    /// process's limits and then runs the rest of its command line in its place (e.g. <c>prlimit --nofile=512 --</c>).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string[] launcher, string appFolder, params string[] arguments)
     {
         var port = FreePort();
-        var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(Process.Start(StartInfo(launcher, appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -100,14 +106,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The published app in <paramref name="appFolder"/> on loopback <paramref name="port"/>, in Production, with its output captured.</summary>
-    private static ProcessStartInfo StartInfo(string appFolder, int port, string[] arguments)
+    private static ProcessStartInfo StartInfo(string[] launcher, string appFolder, int port, string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet")
         {
             WorkingDirectory = appFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (launcher.Length > 0)
+        {
+            foreach (var argument in launcher[1..]) start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -121,7 +132,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(appFolder, FreePort(), arguments))!;
+        using var process = Process.Start(StartInfo([], appFolder, FreePort(), arguments))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
