@@ -77,15 +77,15 @@ internal static class TensorJsonReader
                 case JsonTokenType.Number when s.Scalars == JsonScalar.Number:
                     s.AtLeaf(level);
                     if (!TryGetFiniteSingle(ref reader, out var value))
-                        throw Malformed($"{s.PathTo(level + 1)} = {RawText(ref reader)} is outside the float32 range");
+                        throw Malformed($"{s.PathTo(level + 1)} = {ClientText.Shorten(RawText(ref reader))} is outside the float32 range");
                     s.Append(As<float, T>(value));
                     break;
                 case JsonTokenType.Number when s.Scalars == JsonScalar.Integer:
                     s.AtLeaf(level);
                     if (!reader.TryGetInt64(out var integer))
                         throw Malformed(IsWhole(ref reader)
-                            ? $"{s.PathTo(level + 1)} = {RawText(ref reader)} is outside the int64 range"
-                            : $"{s.PathTo(level + 1)} = {RawText(ref reader)} is not an integer; {s.Field} takes INT64");
+                            ? $"{s.PathTo(level + 1)} = {ClientText.Shorten(RawText(ref reader))} is outside the int64 range"
+                            : $"{s.PathTo(level + 1)} = {ClientText.Shorten(RawText(ref reader))} is not an integer; {s.Field} takes INT64");
                     s.Append(As<long, T>(integer));
                     break;
                 case JsonTokenType.True or JsonTokenType.False when s.Scalars == JsonScalar.Boolean:

@@ -28,11 +28,24 @@ public sealed class AttendBody
     public static async ValueTask<AttendBody> BindAsync(HttpContext http, ParameterInfo parameter)
     {
         var request = http.Request;
-        if (ContentTypeError(request) is { } unsupported) return new(null, unsupported);
+        if ((ContentTypeError(request) ?? ContentEncodingError(request)) is { } unsupported) return new(null, unsupported);
 
         var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
         var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted);
         return new(parsed, error);
+    }
+
+    /// <summary>
+    /// Why the body's content coding is not accepted, or null: bodies come uncompressed. Without this check a gzip body
+    /// was parsed as if it were JSON text; decompressing it would let a few KB on the wire expand past every limit.
+    /// </summary>
+    private static InferenceError? ContentEncodingError(HttpRequest request)
+    {
+        var encoding = request.Headers.ContentEncoding;
+        if (encoding.Count == 0 || (encoding.Count == 1 && string.Equals(encoding[0], "identity", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        return InferenceError.UnsupportedMediaType(
+            $"Content-Encoding '{ClientText.Shorten(encoding.ToString())}' is not supported; send the body uncompressed");
     }
 
     /// <summary>Why the body's content type is not JSON in UTF-8, or null; the two usual spellings are matched without parsing.</summary>

@@ -75,6 +75,45 @@ public sealed class BadRequestTests(AttentionServiceFactory factory) : IClassFix
         await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "charset 'utf-16' is not supported");
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("deflate")]
+    public async Task ACompressedBodyIs415(string encoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/attend")
+        {
+            Content = new StringContent("""{"query": [[1]], "values": [[1]]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.ContentEncoding.Add(encoding);
+
+        var response = await _client.SendAsync(request);
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "is not supported; send the body uncompressed");
+    }
+
+    [Fact]
+    public async Task AnIdentityContentEncodingIsAccepted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/attend")
+        {
+            Content = new StringContent("""{"query": [[1]], "values": [[1]]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.ContentEncoding.Add("identity");
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnOutOfRangeNumberIsCutInTheDetail()
+    {
+        var digits = "1" + new string('0', 5000);
+        var response = await _client.PostRawAsync($$"""{"query": [[{{digits}}]], "values": [[1]]}""");
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, $"query[0][0] = {digits[..64]}… is outside the float32 range");
+        Assert.True((await response.Content.ReadAsStringAsync()).Length < 1000);
+    }
+
     [Fact]
     public async Task WrongMethodIs405ProblemDetails()
     {
