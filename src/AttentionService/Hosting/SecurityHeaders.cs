@@ -12,9 +12,12 @@ public static class SecurityHeaders
     /// <summary>JSON answers: nothing may load, run or frame them.</summary>
     public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
 
-    /// <summary>Swagger UI: its own scripts, styles and icons (inline SVG data URIs), and requests back to this service.</summary>
+    /// <summary>
+    /// Swagger UI: its own scripts, style sheets and icons (inline SVG data URIs), requests back to this service, and
+    /// the style element it injects at run time (Chromium blocks it otherwise). Scripts stay limited to its own files.
+    /// </summary>
     public const string SwaggerUiPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     public static IServiceCollection AddSecurityHeaders(this IServiceCollection services) =>
