@@ -75,10 +75,28 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
     /// before Kestrel listens) and checks that /health/ready then answers 200.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    public static Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
     {
         var port = FreePort();
-        var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
+        return StartAsync(StartInfo(appFolder, port, arguments), port);
+    }
+
+    /// <summary>
+    /// Like <see cref="StartAsync(string, string[])"/>, but the address comes from the environment variables
+    /// <paramref name="environment"/> makes of the port (e.g. <c>ASPNETCORE_HTTP_PORTS</c>) instead of <c>--urls</c>.
+    /// </summary>
+    public static Task<ServiceProcess> StartWithEnvironmentAsync(string appFolder, Func<int, Dictionary<string, string>> environment, params string[] arguments)
+    {
+        var port = FreePort();
+        var start = StartInfo(appFolder, port, arguments);
+        start.ArgumentList.Remove($"--urls=http://127.0.0.1:{port}");
+        foreach (var (name, value) in environment(port)) start.Environment[name] = value;
+        return StartAsync(start, port);
+    }
+
+    private static async Task<ServiceProcess> StartAsync(ProcessStartInfo start, int port)
+    {
+        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();

@@ -61,6 +61,23 @@ public sealed class ExposureTests
         Assert.DoesNotContain("/swagger", await notFound.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:{0}")]
+    [InlineData("ASPNETCORE_HTTP_PORTS", "{0}")]
+    public async Task TheManagementPortIsAddedBesideAddressesFromTheEnvironment(string variable, string format)
+    {
+        var managementPort = ServiceProcess.FreePort();
+        await using var service = await ServiceProcess.StartWithEnvironmentAsync(AppContext.BaseDirectory,
+            port => new() { [variable] = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, port) },
+            "--Attention:Exposure:Metrics=Management", $"--Attention:Exposure:ManagementPort={managementPort}");
+        await service.WaitForOutputAsync($":{managementPort}", TimeSpan.FromSeconds(30));
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/models")).StatusCode);
+        await AssertStatusAsync(service.Client, Metrics, 404);
+        await AssertStatusAsync(management, Metrics, 200);
+    }
+
     [Fact]
     public async Task MetricsOnTheManagementPortCannotBeScrapedFromThePublicPortByNamingItInHost()
     {
