@@ -55,13 +55,22 @@ public static class ExposureExtensions
     /// addresses from <c>urls</c>/<c>http_ports</c> and before Kestrel binds them, so both are kept; calling Kestrel's
     /// <c>Listen</c> instead would make it ignore the configured URLs.
     /// </summary>
-    private sealed class ManagementPortStartupFilter(IOptions<AttentionOptions> options, ILogger<ManagementPortStartupFilter> logger) : IStartupFilter
+    private sealed class ManagementPortStartupFilter(IOptions<AttentionOptions> options, IConfiguration configuration, ILogger<ManagementPortStartupFilter> logger)
+        : IStartupFilter
     {
+        /// <summary>Endpoints configured here make Kestrel ignore every address, ours included.</summary>
+        private const string KestrelEndpoints = "Kestrel:Endpoints";
+
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             var exposure = options.Value.Exposure;
+            if (exposure.ManagementPort != 0 && configuration.GetSection(KestrelEndpoints).Exists())
+            {
+                logger.LogWarning("{Section} is configured, so Kestrel listens only on those endpoints: list port {Port} among them to serve the management port",
+                    KestrelEndpoints, exposure.ManagementPort);
+            }
             // The in-memory test server has no addresses to add to.
-            if (exposure.ManagementPort != 0 && app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } server)
+            else if (exposure.ManagementPort != 0 && app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } server)
             {
                 // Empty means Kestrel's default, which any added address would replace.
                 if (server.Addresses.Count == 0) server.Addresses.Add(PublicAddresses.KestrelDefault);

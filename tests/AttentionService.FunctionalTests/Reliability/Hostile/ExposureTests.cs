@@ -79,6 +79,24 @@ public sealed class ExposureTests
     }
 
     [Fact]
+    public async Task WithKestrelEndpointsConfiguredTheManagementPortIsTheEndpointListedForIt()
+    {
+        var managementPort = ServiceProcess.FreePort();
+        await using var service = await ServiceProcess.StartWithEnvironmentAsync(AppContext.BaseDirectory,
+            port => new()
+            {
+                ["Kestrel__Endpoints__Public__Url"] = $"http://127.0.0.1:{port}",
+                ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{managementPort}",
+            },
+            "--Attention:Exposure:Metrics=Management", $"--Attention:Exposure:ManagementPort={managementPort}");
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+
+        await AssertStatusAsync(service.Client, Metrics, 404);
+        await AssertStatusAsync(management, Metrics, 200);
+        Assert.Contains($"Kestrel:Endpoints is configured, so Kestrel listens only on those endpoints: list port {managementPort} among them", service.Output);
+    }
+
+    [Fact]
     public async Task MetricsOnTheManagementPortCannotBeScrapedFromThePublicPortByNamingItInHost()
     {
         var managementPort = ServiceProcess.FreePort();
