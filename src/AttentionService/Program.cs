@@ -16,23 +16,29 @@ try
     builder.Services.AddModelHealthChecks();
     builder.Services.AddAttentionMetrics();
 
-    // HTTP surface: bounded connections, JSON, problem details, overload protection, OpenAPI.
+    // HTTP surface: bounded connections, JSON, problem details, overload protection, OpenAPI, exposure, CORS, headers.
     builder.Services.AddConnectionLimits();
     builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
     builder.Services.AddAttentionProblemDetails();
     builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
     builder.Services.AddInferenceProtection();
     builder.Services.AddAttentionSwagger();
+    builder.Services.AddAttentionExposure();
+    builder.Services.AddAttentionCors();
+    builder.Services.AddSecurityHeaders();
 
     var app = builder.Build();
     app.ValidateSettings();
 
+    app.UseSecurityHeaders();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseAttentionRequestLogging();
     app.UseRouting();
     app.UseAttentionHttpMetrics();
+    app.UseAttentionCors();
     app.UseRequestTimeouts();
+    app.UseAttentionExposure();
     app.UseAttentionSwagger();
 
     app.MapAttendApi();

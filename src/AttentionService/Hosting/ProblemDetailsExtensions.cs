@@ -18,7 +18,7 @@ public static class ProblemDetailsExtensions
                     $"{ClientText.Shorten(http.Request.Method)} is not allowed on {ClientText.Shorten(http.Request.Path.Value ?? "")}; allowed: {http.Response.Headers.Allow}",
                 StatusCodes.Status415UnsupportedMediaType =>
                     $"send the body as application/json, not '{ClientText.Shorten(http.Request.ContentType ?? "no content type")}'",
-                StatusCodes.Status404NotFound => $"no endpoint at {ClientText.Shorten(http.Request.Path.Value ?? "")}; see /swagger",
+                StatusCodes.Status404NotFound => $"no endpoint at {ClientText.Shorten(http.Request.Path.Value ?? "")}{ExposureExtensions.SwaggerHint(http)}",
                 _ => null,
             };
         });

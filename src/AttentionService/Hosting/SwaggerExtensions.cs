@@ -8,7 +8,10 @@ namespace AttentionService.Hosting;
 
 public static class SwaggerExtensions
 {
-    public const string DocumentPath = "/swagger/v1/swagger.json";
+    /// <summary>Where Swagger UI and the OpenAPI document are served.</summary>
+    public const string PathPrefix = "/swagger";
+
+    public const string DocumentPath = PathPrefix + "/v1/swagger.json";
 
     public static IServiceCollection AddAttentionSwagger(this IServiceCollection services)
     {
@@ -56,7 +59,7 @@ public static class SwaggerExtensions
     public static WebApplication UseAttentionSwagger(this WebApplication app)
     {
         // Only under /swagger: the middleware resolves a document generator on every request it sees.
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwagger());
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(PathPrefix), swagger => swagger.UseSwagger());
         app.UseSwaggerUI(ui =>
         {
             ui.SwaggerEndpoint(DocumentPath, "AttentionService v1");

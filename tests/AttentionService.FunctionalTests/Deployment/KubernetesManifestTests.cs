@@ -53,6 +53,24 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void MetricsAndSwaggerAreOnTheManagementPortWhichPrometheusScrapesAndTheServiceDoesNotExpose()
+    {
+        var config = At(Resource("ConfigMap"), "data");
+        var managementPort = int.Parse(At(config, "Attention__Exposure__ManagementPort").GetString()!, CultureInfo.InvariantCulture);
+        var annotations = At(Resource("Deployment"), "spec", "template", "metadata", "annotations");
+
+        Assert.Equal(managementPort, ContainerPort("management"));
+        Assert.NotEqual(ContainerPort("http"), managementPort);
+        Assert.Equal("Management", At(config, "Attention__Exposure__Metrics").GetString());
+        Assert.Contains(At(config, "Attention__Exposure__Swagger").GetString(), new[] { "Management", "Off" });
+        Assert.Equal("true", At(annotations, "prometheus.io/scrape").GetString());
+        Assert.Equal(managementPort.ToString(CultureInfo.InvariantCulture), At(annotations, "prometheus.io/port").GetString());
+        Assert.Equal("/metrics", At(annotations, "prometheus.io/path").GetString());
+        Assert.All(At(Resource("Service"), "spec", "ports").EnumerateArray(),
+            port => Assert.NotEqual(managementPort, ContainerPort(port.GetProperty("targetPort").GetString()!)));
+    }
+
+    [Fact]
     public void PodRunsAsTheImagesNonRootUserWithAReadOnlyRootAndResourceBounds()
     {
         var pod = At(Resource("Deployment"), "spec", "template", "spec");

@@ -3,7 +3,10 @@ using Microsoft.Playwright;
 
 namespace AttentionService.Tests.Http;
 
-/// <summary>Swagger UI in a real browser (Debian's Chromium) against the real process: "Try it out" on /attend answers.</summary>
+/// <summary>
+/// Swagger UI in a real browser (Debian's Chromium) against the real process: "Try it out" on /attend answers, under
+/// the service's Content-Security-Policy without a single violation, on the public port and on the management port.
+/// </summary>
 public sealed class SwaggerUiBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -12,6 +15,23 @@ public sealed class SwaggerUiBrowserTests
     public async Task TryingTheAttendExampleInSwaggerUiReturnsContextAndWeights()
     {
         await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory);
+
+        await TryTheAttendExampleAsync(service.Client.BaseAddress!);
+    }
+
+    [RequiresExecutableFact("chromium")]
+    public async Task SwaggerUiOnTheManagementPortTriesTheApiThere()
+    {
+        var managementPort = ServiceProcess.FreePort();
+        await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory,
+            "--Attention:Exposure:Swagger=Management", $"--Attention:Exposure:ManagementPort={managementPort}");
+        await service.WaitForOutputAsync($"Now listening on: http://127.0.0.1:{managementPort}", TimeSpan.FromSeconds(30));
+
+        await TryTheAttendExampleAsync(new Uri($"http://127.0.0.1:{managementPort}"));
+    }
+
+    private static async Task TryTheAttendExampleAsync(Uri baseAddress)
+    {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -22,8 +42,14 @@ public sealed class SwaggerUiBrowserTests
                     "--disable-component-update", "--disable-sync"],
         });
         var page = await browser.NewPageAsync();
+        // Chromium reports each resource or inline code a policy blocks as a console error.
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) lock (violations) violations.Add(message.Text);
+        };
 
-        await page.GotoAsync(new Uri(service.Client.BaseAddress!, "/swagger/index.html").ToString());
+        await page.GotoAsync(new Uri(baseAddress, "/swagger/index.html").ToString());
         var attend = page.Locator("#operations-Attention-Attend");
         await attend.Locator(".opblock-summary").ClickAsync();
         await attend.Locator("button.try-out__btn").ClickAsync();
@@ -37,5 +63,6 @@ public sealed class SwaggerUiBrowserTests
         Assert.Contains("\"weights\"", body);
         // The example is a decoder step, which Auto serves from the managed backend.
         Assert.Contains("\"backend\": \"managed\"", body);
+        lock (violations) Assert.True(violations.Count == 0, string.Join('\n', violations));
     }
 }

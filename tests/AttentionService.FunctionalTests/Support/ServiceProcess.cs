@@ -81,10 +81,28 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// As <see cref="StartAsync(string, string[])"/>, through <paramref name="launcher"/>: a command that sets up the
     /// process's limits and then runs the rest of its command line in its place (e.g. <c>prlimit --nofile=512 --</c>).
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string[] launcher, string appFolder, params string[] arguments)
+    public static Task<ServiceProcess> StartAsync(string[] launcher, string appFolder, params string[] arguments)
     {
         var port = FreePort();
-        var service = new ServiceProcess(Process.Start(StartInfo(launcher, appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
+        return StartAsync(StartInfo(launcher, appFolder, port, arguments), port);
+    }
+
+    /// <summary>
+    /// Like <see cref="StartAsync(string, string[])"/>, but the address comes from the environment variables
+    /// <paramref name="environment"/> makes of the port (e.g. <c>ASPNETCORE_HTTP_PORTS</c>) instead of <c>--urls</c>.
+    /// </summary>
+    public static Task<ServiceProcess> StartWithEnvironmentAsync(string appFolder, Func<int, Dictionary<string, string>> environment, params string[] arguments)
+    {
+        var port = FreePort();
+        var start = StartInfo([], appFolder, port, arguments);
+        start.ArgumentList.Remove($"--urls=http://127.0.0.1:{port}");
+        foreach (var (name, value) in environment(port)) start.Environment[name] = value;
+        return StartAsync(start, port);
+    }
+
+    private static async Task<ServiceProcess> StartAsync(ProcessStartInfo start, int port)
+    {
+        var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -165,7 +183,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port no one listens on now, e.g. for a second listener the test configures.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

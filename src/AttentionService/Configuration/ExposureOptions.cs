@@ -1,0 +1,37 @@
+using AttentionService.Contracts;
+
+namespace AttentionService.Configuration;
+
+/// <summary>
+/// Where each operator-facing feature answers: on the public port with the API, only on a separate management port,
+/// or nowhere. The management port serves everything the service serves (so Swagger UI's "Try it out" works there);
+/// the public port serves all but the features set to <see cref="FeatureExposure.Management"/>. Features and their paths are
+/// listed in <see cref="Hosting.ExposedFeatures"/>.
+/// </summary>
+public sealed class ExposureOptions
+{
+    /// <summary>Swagger UI and the OpenAPI document (<c>/swagger</c>).</summary>
+    public FeatureExposure Swagger { get; set; } = FeatureExposure.Public;
+
+    /// <summary>The Prometheus metrics (<c>/metrics</c>).</summary>
+    public FeatureExposure Metrics { get; set; } = FeatureExposure.Public;
+
+    /// <summary>
+    /// A second port Kestrel listens on, beside the configured URLs and on the same hosts, in plain HTTP; 0 means none.
+    /// Required when a feature is <see cref="FeatureExposure.Management"/>; must differ from the public ports.
+    /// </summary>
+    [SettingRange(0, 65535)]
+    public int ManagementPort { get; set; }
+}
+
+public enum FeatureExposure
+{
+    /// <summary>Served on the public port (and on the management port, if there is one).</summary>
+    Public,
+
+    /// <summary>Served only on the management port; 404 on the public port.</summary>
+    Management,
+
+    /// <summary>Not served at all: 404 on every port.</summary>
+    Off,
+}
