@@ -7,6 +7,7 @@ namespace AttentionService.Hosting;
 /// <summary>
 /// Applies <see cref="ConnectionOptions"/> to Kestrel's limits. Without a bound, about as many idle connections as the
 /// file-descriptor limit allows crashed the process in its accept loop; with one, Kestrel closes what is past it.
+/// Minimum data rates end bodies sent, and answers read, too slowly (408 for a body; the connection closed for an answer).
 /// </summary>
 public static class ConnectionLimitsExtensions
 {
@@ -26,6 +27,8 @@ public static class ConnectionLimitsExtensions
             kestrel.Limits.MaxConcurrentUpgradedConnections = connections.MaxConcurrentUpgradedConnections;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(connections.KeepAliveTimeoutSeconds);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(connections.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(connections.MinRequestBytesPerSecond, TimeSpan.FromSeconds(connections.MinRequestRateGraceSeconds));
+            kestrel.Limits.MinResponseDataRate = new MinDataRate(connections.MinResponseBytesPerSecond, TimeSpan.FromSeconds(connections.MinResponseRateGraceSeconds));
         });
         return services;
     }
