@@ -27,19 +27,19 @@ public sealed class AttendResult(AttendResponse response) : IResult, IStatusCode
     /// </summary>
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var http = httpContext.Response;
-        http.StatusCode = StatusCode;
-        http.ContentType = "application/json; charset=utf-8";
+        var answer = httpContext.Response;
+        answer.StatusCode = StatusCode;
+        answer.ContentType = "application/json; charset=utf-8";
         bool complete;
         try
         {
-            complete = await AttendResponseWriter.WriteAsync(http.BodyWriter, response, httpContext.RequestAborted);
+            complete = await AttendResponseWriter.WriteAsync(answer.BodyWriter, response, httpContext.RequestAborted);
             if (complete)
             {
                 // Sent within the request, not after it, so that a failure here is seen by the log and the metrics.
-                var flushed = await http.BodyWriter.FlushAsync(httpContext.RequestAborted);
+                var flushed = await answer.BodyWriter.FlushAsync(httpContext.RequestAborted);
                 complete = !flushed.IsCanceled && !flushed.IsCompleted;
-                if (complete) await http.CompleteAsync();
+                if (complete) await answer.CompleteAsync();
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
