@@ -13,14 +13,14 @@ public sealed class SlowReaderTests
     [Fact]
     public async Task AClientThatStopsReadingGetsNoComplete200AndIsCountedAsAborted()
     {
-        await using var service = await HostileService.StartAsync("--Attention:RequestTimeoutSeconds=1",
-            "--Attention:Connections:MinResponseBytesPerSecond=1000000", "--Attention:Connections:MinResponseRateGraceSeconds=2");
+        await using var service = await HostileService.StartAsync("--Attention:RequestTimeoutSeconds=2",
+            "--Attention:Connections:MinResponseBytesPerSecond=1000000", "--Attention:Connections:MinResponseRateGraceSeconds=4");
         var before = await service.AttendCountsAsync();
         var mark = service.LogMark();
 
         using var connection = await RawConnection.OpenAsync(service.Port, receiveBufferBytes: 4096);
         await connection.SendAsync(LargeAnswer.Request());
-        // The timeout (1 s) passes while the answer waits on this client, then the rate's grace (2 s): only then is
+        // The timeout (2 s) passes while the answer waits on this client, then the rate's grace (4 s): only then is
         // anything read, and what the server managed to send ends without the chunked body's last chunk.
         await service.WaitForLogLineAsync(mark, "HTTP POST /attend responded 200 in .*; aborted");
         var received = await connection.ReadToCloseAsync(TimeSpan.FromSeconds(60));
@@ -36,7 +36,7 @@ public sealed class SlowReaderTests
     [Fact]
     public async Task AClientThatPausesPastTheRequestTimeoutGetsTheWholeAnswer()
     {
-        await using var service = await HostileService.StartAsync("--Attention:RequestTimeoutSeconds=1",
+        await using var service = await HostileService.StartAsync("--Attention:RequestTimeoutSeconds=2",
             "--Attention:Connections:MinResponseRateGraceSeconds=60");
         var before = await service.AttendCountsAsync();
 
@@ -45,7 +45,7 @@ public sealed class SlowReaderTests
         var head = await connection.ReadHeadAsync(TimeSpan.FromSeconds(60));
         Assert.StartsWith("HTTP/1.1 200", head);
         // The pause is the attack: longer than the request timeout, within the rate's grace.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var received = await connection.ReadToCloseAsync(TimeSpan.FromSeconds(120));
 
         // The answer is whole (its chunks end, its JSON parses) and the pipelined request after it is answered too.
