@@ -95,7 +95,7 @@ allocated() {
     END { if (!found) { print "no system_runtime_dotnet_gc_heap_total_allocated on /metrics" > "/dev/stderr"; exit 1 } }'
 }
 
-# served PATH METHOD: 200 answers the service has counted for an endpoint (prometheus-net's HTTP metrics), or "-".
+# served PATH METHOD: 200 answers the service has counted for an endpoint (http_requests_received_total), or "-".
 served() {
   curl -fs "$base_url/metrics" | awk -v ep="endpoint=\"$1\"" -v m="method=\"$2\"" '
     /^http_requests_received_total\{/ && index($0, ep) && index($0, m) && index($0, "code=\"200\"") { n += $NF; found = 1 }

@@ -12,6 +12,9 @@ public enum InferenceErrorKind
     /// <summary>No such model (404).</summary>
     ModelNotFound,
 
+    /// <summary>The body arrived more slowly than the minimum data rate (408).</summary>
+    BodyTooSlow,
+
     /// <summary>Body, dimensions or element counts over the configured limits (413).</summary>
     TooLarge,
 
@@ -29,6 +32,7 @@ public enum InferenceErrorKind
 public sealed record InferenceError(InferenceErrorKind Kind, string Title, string Detail)
 {
     public static InferenceError BadRequest(string detail) => new(InferenceErrorKind.BadRequest, "Malformed request", detail);
+    public static InferenceError BodyTooSlow(string detail) => new(InferenceErrorKind.BodyTooSlow, "Request body too slow", detail);
     public static InferenceError TooLarge(string detail) => new(InferenceErrorKind.TooLarge, "Request too large", detail);
     public static InferenceError Unprocessable(string detail) => new(InferenceErrorKind.Unprocessable, "Request cannot be served", detail);
     public static InferenceError UnsupportedMediaType(string detail) => new(InferenceErrorKind.UnsupportedMediaType, "Unsupported Media Type", detail);

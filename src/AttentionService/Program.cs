@@ -20,7 +20,7 @@ try
     builder.Services.AddConnectionLimits();
     builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
     builder.Services.AddAttentionProblemDetails();
-    builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
+    builder.Services.AddExceptionHandler<ClientFaultHandler>();
     builder.Services.AddInferenceProtection();
     builder.Services.AddAttentionSwagger();
     builder.Services.AddAttentionExposure();
@@ -36,8 +36,8 @@ try
     app.UseAttentionRequestLogging();
     app.UseRouting();
     app.UseAttentionHttpMetrics();
+    app.UseClientFaults();
     app.UseAttentionCors();
-    app.UseRequestTimeouts();
     app.UseAttentionExposure();
     app.UseAttentionSwagger();
 

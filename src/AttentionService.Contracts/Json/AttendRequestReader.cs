@@ -38,9 +38,11 @@ public static class AttendRequestReader
             {
                 read = await body.ReadAsync(cancellationToken);
             }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            catch (Exception e) when (e is BadHttpRequestException or IOException && !ClientHangUp.Is(e, cancellationToken))
             {
-                return (null, TooLarge(null, limits));
+                // Kestrel refused the body (too large, too slow, malformed chunking; a chunk size that overflows comes
+                // as an IOException): the client's fault, answered with the status it earned. A hang-up propagates.
+                return (null, BodyRefused(e, limits));
             }
             var buffer = read.Buffer;
             if (buffer.Length > limits.MaxBodyBytes)
@@ -63,6 +65,14 @@ public static class AttendRequestReader
             body.AdvanceTo(buffer.Start, buffer.End);
         }
     }
+
+    private static InferenceError BodyRefused(Exception refused, RequestLimits limits) => (refused as BadHttpRequestException)?.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => TooLarge(null, limits),
+        StatusCodes.Status408RequestTimeout => InferenceError.BodyTooSlow(
+            "the request body arrived more slowly than Attention:Connections:MinRequestBytesPerSecond allows"),
+        _ => InferenceError.BadRequest($"the request body is malformed: {ClientText.Escape(refused.Message)}"),
+    };
 
     private static InferenceError TooLarge(long? bytes, RequestLimits limits) => InferenceError.TooLarge(
         $"the body {(bytes is { } n ? $"has {n} bytes" : "is larger than the limit")}; the limit is {limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");

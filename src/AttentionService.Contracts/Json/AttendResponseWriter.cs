@@ -27,7 +27,11 @@ public static class AttendResponseWriter
 
     private static readonly ArrayBufferWriter<byte> NoOutput = new(1);
 
-    public static async Task WriteAsync(PipeWriter body, AttendResponse response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the whole answer into <paramref name="body"/>; false when the connection went away (or
+    /// <paramref name="cancellationToken"/> fired) before it was all handed over, so the caller can end the response as cut.
+    /// </summary>
+    public static async Task<bool> WriteAsync(PipeWriter body, AttendResponse response, CancellationToken cancellationToken)
     {
         var writer = Writers.Get();
         writer.Reset(body);
@@ -35,9 +39,9 @@ public static class AttendResponseWriter
         {
             WriteStart(writer, response);
             writer.WritePropertyName(Context);
-            if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return;
+            if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return false;
             writer.WritePropertyName(Weights);
-            if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return;
+            if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return false;
             if (response.Outputs is { } outputs)
             {
                 writer.WritePropertyName(Outputs);
@@ -51,12 +55,13 @@ public static class AttendResponseWriter
                         TensorElementType.Int64 => await WriteTensorAsync(writer, body, tensor.As<long>(), cancellationToken),
                         _ => await WriteTensorAsync(writer, body, tensor.As<bool>(), cancellationToken),
                     };
-                    if (!written) return;
+                    if (!written) return false;
                 }
                 writer.WriteEndObject();
             }
             writer.WriteEndObject();
             writer.Flush();
+            return true;
         }
         finally
         {

@@ -49,7 +49,10 @@ public sealed class AttentionOptions
     [Required]
     public CrossOriginOptions Cors { get; set; } = new();
 
-    /// <summary>Longest an /attend request may take, queueing included, before it is stopped and answered 503.</summary>
+    /// <summary>
+    /// Longest an /attend request may spend queueing and running before it is stopped and answered 503. Reading the body
+    /// and writing the answer are not included: minimum data rates bound those (<see cref="ConnectionOptions"/>).
+    /// </summary>
     [SettingRange(1, 3600)]
     public int RequestTimeoutSeconds { get; set; } = 30;
 

@@ -11,6 +11,7 @@ namespace AttentionService.Hosting;
 /// that the file-descriptor limit allows, sockets bounded at accept (<see cref="BoundedConnectionListenerFactory"/>),
 /// and refusals counted and summarised (<see cref="RejectedConnections"/>). Without a bound, about as many idle
 /// connections as the file-descriptor limit allows crashed the process in its accept loop.
+/// Minimum data rates end bodies sent, and answers read, too slowly (408 for a body; the connection closed for an answer).
 /// </summary>
 public static class ConnectionLimitsExtensions
 {
@@ -27,6 +28,8 @@ public static class ConnectionLimitsExtensions
             kestrel.Limits.MaxConcurrentUpgradedConnections = connections.MaxConcurrentUpgradedConnections;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(connections.KeepAliveTimeoutSeconds);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(connections.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(connections.MinRequestBytesPerSecond, TimeSpan.FromSeconds(connections.MinRequestRateGraceSeconds));
+            kestrel.Limits.MinResponseDataRate = new MinDataRate(connections.MinResponseBytesPerSecond, TimeSpan.FromSeconds(connections.MinResponseRateGraceSeconds));
         });
         BoundSocketTransport(services);
         services.AddSingleton<RejectedConnections>();

@@ -1,4 +1,5 @@
 using AttentionService.Configuration;
+using AttentionService.Contracts;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
@@ -10,9 +11,15 @@ public static class LoggingExtensions
 {
     /// <summary>
     /// The request line: method, path, status, elapsed, then for /attend the model, backend and shapes that
-    /// <see cref="InferenceSummaryEnricher"/> gathers into <c>Inference</c> (empty for other requests).
+    /// <see cref="InferenceSummaryEnricher"/> gathers into <c>Inference</c> (empty for other requests), then
+    /// <c>Outcome</c>: <see cref="AbortedOutcome"/> when the connection closed before the response was complete (the
+    /// status shown is then the one set, not one the client received whole), else empty.
     /// </summary>
-    public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms{Inference:l}";
+    public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.000} ms{Inference:l}{Outcome:l}";
+
+    public const string OutcomeProperty = "Outcome";
+
+    public const string AbortedOutcome = "; aborted: the connection closed before the response was complete";
 
     /// <summary>The default console line; <see cref="EscapingTextFormatter"/> escapes the properties it shows.</summary>
     public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
@@ -46,6 +53,8 @@ public static class LoggingExtensions
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>().ForContext(new InferenceSummaryEnricher());
             options.MessageTemplate = RequestTemplate;
             options.GetLevel = (http, _, exception) => RequestLevel(http, exception, drain.IsDraining);
+            options.EnrichDiagnosticContext = (log, http) =>
+                log.Set(OutcomeProperty, AbortedResponse.Is(http) ? AbortedOutcome : "");
         });
         return app;
     }

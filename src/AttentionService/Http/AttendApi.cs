@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Inference;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace AttentionService.Http;
@@ -11,9 +13,6 @@ namespace AttentionService.Http;
 /// <summary><c>POST /attend</c>: context vectors and attention weights for a query against keys and values.</summary>
 public static class AttendApi
 {
-    /// <summary>The request-timeout policy /attend runs under (queueing and inference).</summary>
-    public const string TimeoutPolicy = "inference";
-
     public static IEndpointConventionBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/attend", Attend)
             .WithName("Attend")
@@ -24,25 +23,41 @@ public static class AttendApi
             .Accepts<AttendRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithRequestTimeout(TimeoutPolicy);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>Dependencies of the handler.</summary>
-    public sealed record AttendServices(AttendPipeline Pipeline, IDiagnosticContext Log);
+    public sealed record AttendServices(AttendPipeline Pipeline, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
 
     public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(
         AttendBody body, HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
     {
         if (body.Error is { } error) return error.ToProblem(http);
         using var request = body.Request!;
-        var outcome = await services.Pipeline.RunAsync(request, cancellationToken);
+        var seconds = services.Options.Value.RequestTimeoutSeconds;
+        // Attention:RequestTimeoutSeconds bounds queueing and inference only: once the answer streams, a minimum
+        // response data rate bounds writing it (Attention:Connections), so a timeout never cuts an answer short.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        AttendOutcome outcome;
+        try
+        {
+            outcome = await services.Pipeline.RunAsync(request, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(seconds).ToProblem(http);
+        }
         http.Response.RegisterForDispose(outcome);
         LogRequest(services.Log, request, outcome);
         return outcome.Response is { } response ? new AttendResult(response) : outcome.Error!.ToProblem(http);
     }
+
+    private static InferenceError TimedOut(int seconds) => new(InferenceErrorKind.Overloaded, "Timed out",
+        $"queueing and inference took longer than {seconds} s (Attention:RequestTimeoutSeconds) and were stopped");
 
     /// <summary>The request's log line carries the model, the backend that answered and the shapes sent.</summary>
     private static void LogRequest(IDiagnosticContext log, AttendRequest request, AttendOutcome outcome)

@@ -13,6 +13,7 @@ internal static class ProblemResults
         InferenceErrorKind.BadRequest => StatusCodes.Status400BadRequest,
         InferenceErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         InferenceErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
+        InferenceErrorKind.BodyTooSlow => StatusCodes.Status408RequestTimeout,
         InferenceErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         InferenceErrorKind.Unavailable or InferenceErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,

@@ -14,6 +14,8 @@ public sealed class BadSettingTests
     [InlineData("--Attention:Limits:MaxBatch=abc", "Attention:Limits:MaxBatch is 'abc'; allowed: a whole number from 1 to 65536")]
     [InlineData("--Attention:Connections:MaxConcurrentConnections=0", "Attention:Connections:MaxConcurrentConnections is 0; allowed: 1 to 1000000")]
     [InlineData("--Attention:Connections:KeepAliveTimeoutSeconds=-1", "Attention:Connections:KeepAliveTimeoutSeconds is -1; allowed: 1 to 3600")]
+    [InlineData("--Attention:Connections:MinRequestBytesPerSecond=0", "Attention:Connections:MinRequestBytesPerSecond is 0; allowed: 1 to 1000000000")]
+    [InlineData("--Attention:Connections:MinResponseRateGraceSeconds=1", "Attention:Connections:MinResponseRateGraceSeconds is 1; allowed: 2 to 3600")]
     [InlineData("--Attention:OnnxRuntime:ExecutionProvider=Tpu", "Attention:OnnxRuntime:ExecutionProvider is 'Tpu'; allowed: Cpu, Cuda")]
     [InlineData("--Attention:OnnxRuntime:IntraOpNumThreads=-2", "Attention:OnnxRuntime:IntraOpNumThreads is -2; allowed: 0 to 2147483647")]
     [InlineData("--Attention:ModelsPath=/no/such/models", "Attention:ModelsPath is '/no/such/models', not an existing folder")]

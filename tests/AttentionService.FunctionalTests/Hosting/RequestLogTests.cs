@@ -115,6 +115,7 @@ public sealed class RequestLogTests
             new LogEventProperty("RequestPath", new ScalarValue("/attend")),
             new LogEventProperty("StatusCode", new ScalarValue(200)),
             new LogEventProperty("Elapsed", new ScalarValue(1.5)),
+            new LogEventProperty(LoggingExtensions.OutcomeProperty, new ScalarValue("")),
             .. properties.Select(p => new LogEventProperty(p.Name, new ScalarValue(p.Value))),
         ]);
 }

@@ -77,7 +77,9 @@ public sealed class OverloadTests
         var response = await client.PostRawAsync(Body);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "took longer than 1 s (Attention:RequestTimeoutSeconds)");
+        Assert.NotNull(response.Headers.RetryAfter);
         Assert.Equal(1, gate.Cancelled);
+        await WaitForAttendCountAsync(client, "503");
     }
 
     [Fact]
@@ -95,7 +97,21 @@ public sealed class OverloadTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         await gate.WaitUntilCancelledAsync(1);
         Assert.Equal(1, gate.Cancelled);
+        await WaitForAttendCountAsync(client, "aborted");
         gate.Open(1);
         Assert.Equal(HttpStatusCode.OK, (await client.PostRawAsync(Body)).StatusCode);
+    }
+
+    /// <summary>Polls /metrics until one POST /attend has been counted with <paramref name="code"/> (it is counted when the request ends).</summary>
+    private static async Task WaitForAttendCountAsync(HttpClient client, string code)
+    {
+        var series = $"http_requests_received_total{{code=\"{code}\",method=\"POST\",endpoint=\"/attend\"}} 1";
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        string metrics;
+        while (!(metrics = await client.GetStringAsync("/metrics")).Contains(series))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"no '{series}' in:\n{metrics}");
+            await Task.Delay(50);
+        }
     }
 }

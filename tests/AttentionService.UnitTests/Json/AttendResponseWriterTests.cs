@@ -128,7 +128,7 @@ public sealed class AttendResponseWriterTests
         var body = new CountingWriter(pipe.Writer);
         await pipe.Reader.CompleteAsync();
 
-        await AttendResponseWriter.WriteAsync(body, response, CancellationToken.None);
+        Assert.False(await AttendResponseWriter.WriteAsync(body, response, CancellationToken.None));
 
         // The first flush reports the reader gone; a writer that went on would flush and write the rest of the 3.7 MB.
         Assert.Equal(1, body.Flushes);
@@ -142,7 +142,7 @@ public sealed class AttendResponseWriterTests
         // Through a pipe that never pushes back, so the whole answer is written in one go.
         using var buffer = new MemoryStream();
         var pipe = PipeWriter.Create(buffer);
-        AttendResponseWriter.WriteAsync(pipe, response, CancellationToken.None).GetAwaiter().GetResult();
+        Assert.True(AttendResponseWriter.WriteAsync(pipe, response, CancellationToken.None).GetAwaiter().GetResult());
         pipe.Complete();
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
