@@ -62,12 +62,7 @@ public sealed class HostileService : IAsyncDisposable
     }
 
     /// <summary>The value of one series of <c>/metrics</c> (name and labels exactly as exported), 0 when absent.</summary>
-    public async Task<double> MetricAsync(string series)
-    {
-        var text = await Client.GetStringAsync("/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
-    }
+    public Task<double> MetricAsync(string series) => Scrape.ValueAsync(Client, series);
 
     /// <summary>Polls <c>/metrics</c> until <paramref name="series"/> reaches <paramref name="atLeast"/>; fails with the exported series past the deadline.</summary>
     public async Task WaitForMetricAsync(string series, double atLeast)
