@@ -42,7 +42,7 @@ public sealed class ConnectionOptions
     /// <see cref="AttentionOptions.RequestTimeoutSeconds"/>, bounds writing an answer.
     /// </summary>
     [SettingRange(1, 1_000_000_000)]
-    public int MinResponseBytesPerSecond { get; set; } = 240;
+    public int MinResponseBytesPerSecond { get; set; } = 4096;
 
     /// <summary>Seconds a client may read more slowly than <see cref="MinResponseBytesPerSecond"/> before its connection is closed.</summary>
     [SettingRange(2, 3600)]
