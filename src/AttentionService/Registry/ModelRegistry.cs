@@ -111,7 +111,9 @@ public sealed class ModelRegistry(
     /// </summary>
     public async Task ReloadAsync(string name, ModelFiles files, CancellationToken cancellationToken)
     {
-        var change = _loadedFrom.TryGetValue(name, out var before) ? files.Change(name, before) : $"{name}.onnx added";
+        var added = !_loadedFrom.TryGetValue(name, out var before);
+        var change = added ? $"{name}.onnx added" : files.Change(name, before);
+        var action = added ? "added" : "reloaded";
         var loaded = await LoadAsync(name, files, cancellationToken);
         _loadedFrom[name] = files;
         var fresh = loaded.Model;
@@ -132,10 +134,10 @@ public sealed class ModelRegistry(
         }
         old?.Dispose();
         if (loaded.Summary is { } summary)
-            logger.LogInformation("Model {Model} reloaded ({Change}) from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-                name, change, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
+            logger.LogInformation("Model {Model} {Action} ({Change}) from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
+                name, action, change, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
         else
-            logger.LogInformation("Model {Model} reloaded ({Change}) and cannot serve: {Reason}", name, change, fresh.UnservableReason(policy));
+            logger.LogInformation("Model {Model} {Action} ({Change}) and cannot serve: {Reason}", name, action, change, fresh.UnservableReason(policy));
     }
 
     /// <summary>
@@ -197,17 +199,27 @@ public sealed class ModelRegistry(
         if (files.Config is not null)
         {
             var configName = name + ".json";
+            byte[] configBytes;
             try
             {
-                var configBytes = await UntrustedFile.ReadAsync(Path.Combine(Folder, configName), configName, ModelConfig.MaxBytes,
+                configBytes = await UntrustedFile.ReadAsync(Path.Combine(Folder, configName), configName, ModelConfig.MaxBytes,
                     "the bound on model configs", timeout, cancellationToken);
-                config = ModelConfig.Parse(configName, configBytes);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var reason = e is InvalidDataException ? e.Message : $"{configName}: {e.Message}";
+                var reason = Relative(e is InvalidDataException ? e.Message : $"{configName}: {e.Message}");
+                logger.LogWarning("Model {Model} is not loaded: {Reason}", name, reason);
+                return new(RegisteredModel.Failed(name, reason, source.Signature), null);
+            }
+            try
+            {
+                config = ModelConfig.Parse(configName, configBytes);
+            }
+            catch (Exception e)
+            {
+                var reason = Relative(e is InvalidDataException ? e.Message : $"{configName}: {e.Message}");
                 logger.LogError("Model {Model} refused: {Reason}", name, reason);
-                return new(RegisteredModel.Failed(name, Relative(reason), source.Signature), null);
+                return new(RegisteredModel.Failed(name, reason, source.Signature), null);
             }
         }
         var (binding, refusal) = ModelBinder.Bind(name, source.Signature, config);

@@ -72,10 +72,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
-    /// before Kestrel listens) and checks that /health/ready then answers 200.
+    /// Starts <paramref name="appFolder"/>/AttentionService.dll and returns at once, without waiting for it to listen:
+    /// for start-ups that are expected not to finish by themselves (<see cref="WaitForOutputAsync"/> follows them).
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    public static ServiceProcess Launch(string appFolder, params string[] arguments)
     {
         var port = FreePort();
         var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
@@ -83,7 +83,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
+        return service;
+    }
 
+    /// <summary>Sends SIGTERM, as a container runtime or Kubernetes does to stop the service.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
+    /// before Kestrel listens) and checks that /health/ready then answers 200.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    {
+        var service = Launch(appFolder, arguments);
         try
         {
             await service.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
