@@ -29,12 +29,14 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
         var settle = TimeSpan.FromMilliseconds(settings.SettleMilliseconds);
         if (watcher is null && settings.PollSeconds == 0)
             logger.LogWarning("Model files are not watched for changes: the file-system watcher failed and Attention:Models:PollSeconds is 0");
+        var scanFailing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan? next;
             try
             {
                 next = await ScanAsync(settle, stoppingToken);
+                scanFailing = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -42,9 +44,11 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
             }
             catch (Exception e)
             {
-                // A scan that fails (the folder unreadable for a moment) is tried again at the next wake-up; the
-                // models loaded keep serving.
-                logger.LogWarning("Scanning the models folder for changes failed: {Reason}", e.Message);
+                // A scan that fails (the folder gone or unreadable for a while) is tried again at the next wake-up;
+                // the models loaded keep serving. Said once until a scan succeeds again.
+                if (!scanFailing)
+                    logger.LogWarning("Scanning the models folder for changes failed, retrying: {Reason}", e.Message);
+                scanFailing = true;
                 next = null;
             }
             var wait = next is { } soon && (poll == Timeout.InfiniteTimeSpan || soon < poll) ? soon : poll;
@@ -111,7 +115,7 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
             watcher.EnableRaisingEvents = true;
             return watcher;
         }
-        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        catch (Exception e)
         {
             // E.g. the inotify instance limit reached: polling still notices changes.
             logger.LogWarning("Model files cannot be watched ({Reason}); changes are noticed by polling every {PollSeconds} s only",

@@ -35,6 +35,8 @@ public sealed class ModelFileAttackTests : IDisposable
         socket.Bind(new UnixDomainSocketEndPoint(Entry("sock.onnx")));
         File.Copy(RepoPaths.Model("scaled-dot"), Entry("badconfig.onnx"));
         File.CreateSymbolicLink(Entry("badconfig.json"), "/dev/zero");
+        File.Copy(RepoPaths.Model("scaled-dot"), Entry("bigconfig.onnx"));
+        File.WriteAllText(Entry("bigconfig.json"), $"{{\"description\": \"{new string('x', 2 << 20)}\"}}");
 
         // StartAsync fails after 60 s without "Now listening on", or when /health/ready is not 200.
         await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory,
@@ -53,6 +55,7 @@ public sealed class ModelFileAttackTests : IDisposable
             ["sock"] = "sock.onnx is a socket, not a regular file",
             ["big"] = "big.onnx is 2097152 bytes (2 MiB), the limit is 1048576 bytes (1 MiB) (Attention:Limits:MaxModelBytes)",
             ["badconfig"] = "badconfig.json is a character device, not a regular file",
+            ["bigconfig"] = "bigconfig.json is 2097171 bytes (2 MiB), the limit is 1048576 bytes (1 MiB) (the bound on model configs)",
         };
         foreach (var (name, reason) in expected)
         {
