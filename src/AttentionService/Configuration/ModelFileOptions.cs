@@ -12,7 +12,7 @@ public sealed class ModelFileOptions
     [SettingRange(1, 3600)]
     public int LoadTimeoutSeconds { get; set; } = 60;
 
-    /// <summary>Whether files that change, appear or disappear while the service runs are reloaded, added or removed.</summary>
+    /// <summary>Whether files that change, appear or disappear while running are reloaded, added or taken out of service.</summary>
     public bool Reload { get; set; } = true;
 
     /// <summary>
@@ -22,7 +22,10 @@ public sealed class ModelFileOptions
     [SettingRange(0, 3600)]
     public int PollSeconds { get; set; } = 10;
 
-    /// <summary>Milliseconds a changed file's size and modification time must stay the same before it is read, so a file still being written is not loaded half-way.</summary>
+    /// <summary>
+    /// Milliseconds a changed file's size and modification time must stay the same before it is read, so a file still
+    /// being written is not loaded half-way.
+    /// </summary>
     [SettingRange(0, 60_000)]
     public int SettleMilliseconds { get; set; } = 2000;
 }

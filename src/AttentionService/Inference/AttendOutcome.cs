@@ -6,7 +6,8 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// What the pipeline made of a request: an answer whose tensors are views of the outputs this outcome owns (dispose it
-/// once the answer is written; it holds the model's lease until then), or an error. <see cref="Model"/> is set once a model was chosen, for the request's log.
+/// once the answer is written; it holds the model's lease until then), or an error. <see cref="Model"/> is set once a
+/// model was chosen, for the request's log.
 /// </summary>
 public sealed class AttendOutcome : IDisposable
 {

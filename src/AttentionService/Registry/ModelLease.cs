@@ -1,6 +1,9 @@
 namespace AttentionService.Registry;
 
-/// <summary>A request's hold on a <see cref="RegisteredModel"/>: its backends stay alive, even past a reload, until this is disposed.</summary>
+/// <summary>
+/// A request's hold on a <see cref="RegisteredModel"/>: its backends stay alive, even past a reload, until this is
+/// disposed.
+/// </summary>
 public sealed class ModelLease : IDisposable
 {
     private RegisteredModel? _model;
