@@ -66,7 +66,7 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
     /// <summary>Acts on what has settled; returns how long until the next pending change may have settled, if any.</summary>
     private async Task<TimeSpan?> ScanAsync(TimeSpan settle, CancellationToken cancellationToken)
     {
-        var onDisk = registry.Look();
+        var onDisk = await registry.LookAsync(cancellationToken);
         var observed = new Dictionary<string, ModelFiles>(onDisk, StringComparer.Ordinal);
         foreach (var name in registry.LoadedNames)
             observed.TryAdd(name, new ModelFiles(null, null));

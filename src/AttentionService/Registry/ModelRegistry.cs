@@ -51,9 +51,21 @@ public sealed class ModelRegistry(
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
         var models = new Dictionary<string, RegisteredModel>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, ModelFiles> found;
+        string? unlisted = null;
         try
         {
-            foreach (var (name, files) in Look())
+            found = await LookAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            logger.LogError("The models folder {Folder} cannot be listed: {Reason}", Folder, e.Message);
+            found = new Dictionary<string, ModelFiles>();
+            unlisted = Relative(e.Message);
+        }
+        try
+        {
+            foreach (var (name, files) in found)
             {
                 var loaded = await LoadAsync(name, files, cancellationToken);
                 models[name] = loaded.Model;
@@ -72,16 +84,42 @@ public sealed class ModelRegistry(
         if (!models.ContainsKey(defaultModel))
         {
             logger.LogError("Default model {Model} has no file {Path}", defaultModel, ModelPath(defaultModel));
-            models[defaultModel] = RegisteredModel.Failed(defaultModel, $"the default model has no file {defaultModel}.onnx");
+            models[defaultModel] = RegisteredModel.Failed(defaultModel, unlisted ?? $"the default model has no file {defaultModel}.onnx");
         }
         _models = models;
+    }
+
+    private Task<IReadOnlyDictionary<string, ModelFiles>>? _looking;
+
+    /// <summary>
+    /// <see cref="Look"/> within <c>Attention:Models:LoadTimeoutSeconds</c> (a stalled mount blocks even listing and
+    /// stat); throws <see cref="IOException"/> past it. A listing still hung from before is awaited again rather than
+    /// a second one started, so a mount that stays stalled holds one thread, not one per scan.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ModelFiles>> LookAsync(CancellationToken cancellationToken)
+    {
+        var timeout = TimeSpan.FromSeconds(options.Value.Models.LoadTimeoutSeconds);
+        if (_looking is not { IsCompleted: false })
+            _looking = Task.Factory.StartNew(Look, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            return await _looking.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new IOException($"listing the models folder did not finish within {timeout.TotalSeconds:0} s (Attention:Models:LoadTimeoutSeconds)");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException)
+        {
+            throw new IOException($"the models folder cannot be listed: permission denied");
+        }
     }
 
     /// <summary>
     /// Each model's files as they are on disk now: every entry named <c>&lt;name&gt;.onnx</c> with a valid name, whatever
     /// its type (a directory or FIFO is listed, to be refused with its reason, not skipped).
     /// </summary>
-    public IReadOnlyDictionary<string, ModelFiles> Look()
+    private IReadOnlyDictionary<string, ModelFiles> Look()
     {
         var found = new SortedDictionary<string, ModelFiles>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFileSystemEntries(Folder, "*.onnx"))

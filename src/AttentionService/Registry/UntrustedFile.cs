@@ -20,37 +20,49 @@ public static class UntrustedFile
     /// <param name="cancellationToken">Stops waiting for the read (e.g. on SIGTERM during start-up).</param>
     public static async Task<byte[]> ReadAsync(string path, string fileName, long maxBytes, string limitSetting, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        FileFacts facts;
         try
         {
-            facts = FileFacts.Of(path) ?? throw new InvalidDataException($"{fileName} does not exist (or is a symbolic link to nothing)");
-        }
-        catch (IOException e)
-        {
-            throw new InvalidDataException($"{fileName} {e.Message}");
-        }
-        Check(facts, fileName, maxBytes, limitSetting);
-        // A dedicated thread, not one of the pool's: a read that never returns keeps it for good.
-        var read = Task.Factory.StartNew(() => Read(path, fileName, maxBytes, limitSetting),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        try
-        {
-            return await read.WaitAsync(timeout, cancellationToken);
+            return await Bounded(() => Read(path, fileName, maxBytes, limitSetting), timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
-            _ = read.ContinueWith(t => t.Exception, TaskScheduler.Default);
             throw new InvalidDataException($"reading {fileName} did not finish within {timeout.TotalSeconds:0} s (Attention:Models:LoadTimeoutSeconds)");
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (file-system calls that may block: a stalled network mount blocks even stat) on a
+    /// dedicated thread, not one of the pool's, since a call that never returns keeps its thread for good; throws
+    /// <see cref="TimeoutException"/> past <paramref name="timeout"/>, and stops waiting when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    private static async Task<T> Bounded<T>(Func<T> work, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            _ = read.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return await task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Abandoned: observe its eventual failure so it is not reported as unobserved.
+            _ = task.ContinueWith(t => t.Exception, TaskScheduler.Default);
             throw;
         }
     }
 
     private static byte[] Read(string path, string fileName, long maxBytes, string limitSetting)
     {
+        FileFacts named;
+        try
+        {
+            named = FileFacts.Of(path) ?? throw new InvalidDataException($"{fileName} does not exist (or is a symbolic link to nothing)");
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"{fileName} {e.Message}");
+        }
+        // Refused before opening: opening a FIFO blocks, and reading a device need never end.
+        Check(named, fileName, maxBytes, limitSetting);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
