@@ -14,15 +14,43 @@ public readonly record struct FileFacts(FileKind Kind, long Length, long Modifie
     /// <exception cref="IOException">The entry exists but cannot be examined (e.g. permission denied on the folder).</exception>
     public static FileFacts? Of(string path)
     {
+        if (!TypesKnown) return Managed(path);
         var status = new Status();
-        if (Stat(path, ref status) == 0) return From(status);
+        int result;
+        try
+        {
+            result = Stat(path, ref status);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            TypesKnown = false;
+            return Managed(path);
+        }
+        if (result == 0) return From(status);
         var errno = Marshal.GetLastPInvokeError();
         return errno is Enoent or Enotdir ? null : throw new IOException($"cannot be examined: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
+    /// <summary>
+    /// False when the runtime's shim lacks stat (a runtime this was not built against, a non-Unix one): then only
+    /// directories are told apart, and a FIFO or device is bounded by the read's time and size limits alone.
+    /// </summary>
+    public static bool TypesKnown { get; private set; } = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
+
+    /// <summary>What .NET's own API tells: a directory, or a file of unknown type (a FIFO and a device look regular to it).</summary>
+    private static FileFacts? Managed(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (info.LinkTarget is not null) info = info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
+        if (System.IO.Directory.Exists(info.FullName)) return new FileFacts(FileKind.Directory, 0, 0, 0, 0, 0);
+        var file = new FileInfo(info.FullName);
+        return file.Exists ? new FileFacts(FileKind.Regular, file.Length, file.LastWriteTimeUtc.Ticks, file.CreationTimeUtc.Ticks, 0, 0) : null;
     }
 
     /// <summary>The facts of an open file, so what was opened is checked, not what the name pointed at a moment before.</summary>
     public static FileFacts Of(SafeFileHandle handle)
     {
+        if (!TypesKnown) return new FileFacts(FileKind.Regular, RandomAccess.GetLength(handle), 0, 0, 0, 0);
         var status = new Status();
         var added = false;
         try

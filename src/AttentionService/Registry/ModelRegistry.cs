@@ -80,6 +80,9 @@ public sealed class ModelRegistry(
             foreach (var model in models.Values) model.Dispose();
             throw;
         }
+        if (!FileFacts.TypesKnown)
+            logger.LogWarning("This runtime does not tell file types apart: a FIFO or device named like a model is bounded only by " +
+                              "Attention:Models:LoadTimeoutSeconds and Attention:Limits:MaxModelBytes");
         var defaultModel = options.Value.DefaultModel;
         if (!models.ContainsKey(defaultModel))
         {
