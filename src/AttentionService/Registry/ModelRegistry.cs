@@ -86,7 +86,7 @@ public sealed class ModelRegistry(
         var defaultModel = options.Value.DefaultModel;
         if (!models.ContainsKey(defaultModel))
         {
-            logger.LogError("Default model {Model} has no file {Path}", defaultModel, ModelPath(defaultModel));
+            if (unlisted is null) logger.LogError("Default model {Model} has no file {Path}", defaultModel, ModelPath(defaultModel));
             models[defaultModel] = RegisteredModel.Failed(defaultModel, unlisted ?? $"the default model has no file {defaultModel}.onnx");
         }
         _models = models;
