@@ -78,6 +78,31 @@ public sealed class ModelReplacedTests : IDisposable
         Assert.Equal("reloaded with its config", (string?)swap["description"]);
     }
 
+    [Fact]
+    public async Task AKubernetesConfigMapStyleSymlinkSwapIsReloaded()
+    {
+        // A ConfigMap volume: swap.onnx -> ..data/swap.onnx, ..data -> ..v1; an update writes ..v2 and renames a new
+        // ..data link over the old one, so swap.onnx itself never changes, only what it leads to.
+        Directory.CreateDirectory(Entry("..v1"));
+        Directory.CreateDirectory(Entry("..v2"));
+        File.Copy(RepoPaths.Model("luong-dot"), Entry("..v1/swap.onnx"));
+        File.Copy(RepoPaths.Model("scaled-dot"), Entry("..v2/swap.onnx"));
+        File.CreateSymbolicLink(Entry("..data"), "..v1");
+        File.CreateSymbolicLink(Entry("swap.onnx"), "..data/swap.onnx");
+        File.Copy(RepoPaths.Model("scaled-dot"), Entry("scaled-dot.onnx"));
+        await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory,
+            $"--Attention:ModelsPath={_repository.Folder}", "--Attention:Models:SettleMilliseconds=200", "--Attention:Models:PollSeconds=1");
+        var before = await WeightsAsync(service.Client, Request);
+
+        File.CreateSymbolicLink(Entry("..data_tmp"), "..v2");
+        using (var mv = System.Diagnostics.Process.Start("mv", ["-T", Entry("..data_tmp"), Entry("..data")])!) await mv.WaitForExitAsync();
+        await service.WaitForOutputAsync("Model swap reloaded (swap.onnx changed)", Wait);
+
+        var after = await WeightsAsync(service.Client, Request);
+        Assert.NotEqual(before, after);
+        Assert.Equal(await WeightsAsync(service.Client, With("scaled-dot")), after);
+    }
+
     private static object With(string model) => new
     {
         model,
