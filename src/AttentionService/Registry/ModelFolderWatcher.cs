@@ -15,6 +15,8 @@ namespace AttentionService.Registry;
 public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<AttentionOptions> options, ILogger<ModelFolderWatcher> logger)
     : BackgroundService
 {
+    // Not disposed: the watcher's events may still arrive on pool threads after the service stops, and a SemaphoreSlim
+    // whose wait handle is never asked for holds nothing to release.
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     // A model found changed, with the files as first seen so and since when; acted on once they have stayed so.
@@ -134,11 +136,5 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
         {
             // Already woken: one scan sees every change.
         }
-    }
-
-    public override void Dispose()
-    {
-        base.Dispose();
-        _wake.Dispose();
     }
 }
