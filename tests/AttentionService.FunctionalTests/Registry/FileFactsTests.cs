@@ -41,6 +41,22 @@ public sealed class FileFactsTests : IDisposable
         Assert.Contains("symbolic links", Assert.Throws<IOException>(() => FileFacts.Of(Entry("loop"))).Message);
     }
 
+    /// <summary>The shim's layout is the runtime's own: these hold each field read to what .NET and stat(1) report.</summary>
+    [Fact]
+    public void LengthTimesAndInodeAgreeWithWhatDotnetAndStatReport()
+    {
+        File.WriteAllBytes(Entry("model"), new byte[4321]);
+        var facts = FileFacts.Of(Entry("model"))!.Value;
+        var info = new FileInfo(Entry("model"));
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i %d", Entry("model")]) { RedirectStandardOutput = true })!;
+        var inodeAndDevice = stat.StandardOutput.ReadToEnd().Trim().Split(' ');
+
+        Assert.Equal(info.Length, facts.Length);
+        Assert.Equal((info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks, facts.Modified / 100);
+        Assert.Equal(long.Parse(inodeAndDevice[0]), facts.Inode);
+        Assert.Equal(long.Parse(inodeAndDevice[1]), facts.Device);
+    }
+
     [Fact]
     public void ARewrittenFileLooksChangedAndAnOpenFileIsExaminedByItsHandle()
     {
