@@ -85,7 +85,7 @@ public readonly record struct FileFacts(FileKind Kind, long Length, long Modifie
 
     // .NET does not expose a file's type: FileSystemInfo.Attributes calls a FIFO, a socket and a device "Normal". The
     // runtime's own native shim (libSystem.Native, shipped with every .NET on Linux, glibc and musl, x64 and arm64)
-    // has stat and fstat with one fixed layout and mode bits of its own, independent of the C library; these are the
+    // has stat and fstat with a layout and mode bits of its own, independent of the C library; these are the
     // calls File and FileInfo make. The layout is fixed within a runtime's major version (the app runs on .NET 10's);
     // FileFactsTests hold each kind, the length, times and inode to what .NET and stat(1) report.
     private const string Shim = "libSystem.Native";

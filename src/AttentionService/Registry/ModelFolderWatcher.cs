@@ -29,8 +29,6 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
         using var watcher = Watch(options.Value.ModelsPath);
         var poll = settings.PollSeconds > 0 ? TimeSpan.FromSeconds(settings.PollSeconds) : Timeout.InfiniteTimeSpan;
         var settle = TimeSpan.FromMilliseconds(settings.SettleMilliseconds);
-        if (watcher is null && settings.PollSeconds == 0)
-            logger.LogWarning("Model files are not watched for changes: the file-system watcher failed and Attention:Models:PollSeconds is 0");
         var scanFailing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -119,9 +117,13 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
         }
         catch (Exception e)
         {
-            // E.g. the inotify instance limit reached: polling still notices changes.
-            logger.LogWarning("Model files cannot be watched ({Reason}); changes are noticed by polling every {PollSeconds} s only",
-                e.Message, options.Value.Models.PollSeconds);
+            // E.g. the inotify instance limit reached: polling still notices changes, if it is on.
+            if (options.Value.Models.PollSeconds > 0)
+                logger.LogWarning("Model files cannot be watched ({Reason}); changes are noticed by polling every {PollSeconds} s only",
+                    e.Message, options.Value.Models.PollSeconds);
+            else
+                logger.LogWarning("Model files cannot be watched ({Reason}) and Attention:Models:PollSeconds is 0: changes on disk are not noticed",
+                    e.Message);
             return null;
         }
     }
