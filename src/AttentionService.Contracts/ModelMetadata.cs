@@ -11,6 +11,10 @@ namespace AttentionService.Contracts;
 /// <param name="Binding">How /attend feeds the graph and reads its answer; absent when the model was refused (see Reason).</param>
 /// <param name="Parameters">The ONNX metadata_props: how the model scores, its dimensions, its heads.</param>
 /// <param name="Backends">Each backend: ready, or why not.</param>
+/// <param name="ReloadError">
+/// When the model's file changed on disk and the new version could not be loaded: why, and when; the version loaded
+/// before keeps serving. Absent otherwise.
+/// </param>
 public sealed record ModelMetadata(
     string Name,
     string Platform,
@@ -21,7 +25,13 @@ public sealed record ModelMetadata(
     IReadOnlyList<TensorMetadata> Outputs,
     BindingMetadata? Binding,
     IReadOnlyDictionary<string, string> Parameters,
-    IReadOnlyList<BackendStatus> Backends);
+    IReadOnlyList<BackendStatus> Backends,
+    ReloadError? ReloadError = null);
+
+/// <summary>A change of a model's files on disk that was not loaded.</summary>
+/// <param name="Reason">Why the new version cannot serve, naming files relative to the models folder.</param>
+/// <param name="At">When the reload was tried (UTC).</param>
+public sealed record ReloadError(string Reason, DateTimeOffset At);
 
 /// <summary>One input or output: KServe v2 <c>name</c>, <c>datatype</c> and <c>shape</c> (-1 = dynamic).</summary>
 /// <param name="Name">Tensor name in the graph.</param>

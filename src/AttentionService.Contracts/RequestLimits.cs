@@ -1,6 +1,6 @@
 namespace AttentionService.Contracts;
 
-/// <summary>Bounds on one /attend request; anything larger is refused with 413 before inference.</summary>
+/// <summary>Bounds on one /attend request (anything larger is refused with 413 before inference), and on a model file.</summary>
 public sealed class RequestLimits
 {
     [SettingRange(1024, 1L << 30)]
@@ -20,6 +20,10 @@ public sealed class RequestLimits
     /// <summary>Most numbers in one input tensor, and in the weights answer (batch · tq · tv).</summary>
     [SettingRange(1, 1 << 28)]
     public int MaxElements { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest model file (<c>&lt;name&gt;.onnx</c>) read, checked before and while reading.</summary>
+    [SettingRange(1024, 2_000_000_000)]
+    public long MaxModelBytes { get; set; } = 1L << 30;
 
     /// <summary>Deepest JSON nesting accepted (a rank-3 tensor inside the request object needs 4).</summary>
     [SettingRange(4, 64)]

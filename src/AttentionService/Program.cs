@@ -46,7 +46,15 @@ try
     app.MapHealthApi();
     app.MapAttentionMetrics();
 
-    app.Run();
+    var stopping = app.Lifetime.ApplicationStopping;
+    try
+    {
+        app.Run();
+    }
+    catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+    {
+        // SIGTERM before start-up finished (e.g. while models load): a clean stop, not a crash.
+    }
     return 0;
 }
 catch (Exception e) when (InvalidSettings.Describe(e, builder.Configuration) is { } line)

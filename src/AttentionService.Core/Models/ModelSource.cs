@@ -7,9 +7,11 @@ namespace AttentionService.Core.Models;
 public sealed record ModelSource(string Name, byte[] Bytes, ModelProto Proto, ModelSignature Signature)
 {
     /// <summary>Reads and parses <paramref name="path"/>; throws IOException or InvalidDataException saying why it cannot.</summary>
-    public static ModelSource Read(string name, string path)
+    public static ModelSource Read(string name, string path) => Parse(name, File.ReadAllBytes(path));
+
+    /// <summary>Parses a model file's <paramref name="bytes"/>; throws InvalidDataException saying why it cannot.</summary>
+    public static ModelSource Parse(string name, byte[] bytes)
     {
-        var bytes = File.ReadAllBytes(path);
         var proto = OnnxModelFile.Parse(bytes);
         return new ModelSource(name, bytes, proto, ModelSignature.FromOnnx(proto));
     }

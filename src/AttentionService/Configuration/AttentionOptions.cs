@@ -38,6 +38,9 @@ public sealed class AttentionOptions
     public RequestLimits Limits { get; set; } = new();
 
     [Required, ValidateObjectMembers]
+    public ModelFileOptions Models { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
     public ConcurrencyOptions Concurrency { get; set; } = new();
 
     [Required, ValidateObjectMembers]

@@ -7,11 +7,12 @@ namespace AttentionService.Hosting;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The model repository, loaded at start-up, and what runs requests against it.</summary>
+    /// <summary>The model repository, loaded at start-up and reloaded when its files change, and what runs requests against it.</summary>
     public static IServiceCollection AddModelRegistry(this IServiceCollection services)
     {
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<ModelLoadingService>();
+        services.AddHostedService<ModelFolderWatcher>();
         services.AddSingleton<InferenceRunner>();
         services.AddSingleton<AttendPipeline>();
         return services;

@@ -21,6 +21,8 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<At
         lifetime.ApplicationStopping.Register(() =>
         {
             _draining = true;
+            // Stopped before Kestrel listened (SIGTERM while models load): nobody to drain for.
+            if (!lifetime.ApplicationStarted.IsCancellationRequested) return;
             var drain = TimeSpan.FromSeconds(options.Value.ShutdownDrainSeconds);
             logger.LogInformation("Shutting down: readiness is now false; draining for {DrainSeconds} s", drain.TotalSeconds);
             Thread.Sleep(drain);

@@ -49,7 +49,8 @@ public static class ModelsApi
             signature?.Outputs.Select(ToMetadata).ToArray() ?? [],
             model.Binding is { } binding ? Describe(binding, signature!) : null,
             signature?.Metadata ?? new Dictionary<string, string>(),
-            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray());
+            model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray(),
+            model.ReloadFailure is { } failure ? new ReloadError(failure.Reason, failure.At) : null);
     }
 
     private static BindingMetadata Describe(ModelBinding binding, Core.Models.ModelSignature signature) => new(

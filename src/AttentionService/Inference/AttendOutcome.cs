@@ -6,11 +6,13 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// What the pipeline made of a request: an answer whose tensors are views of the outputs this outcome owns (dispose it
-/// once the answer is written), or an error. <see cref="Model"/> is set once a model was chosen, for the request's log.
+/// once the answer is written; it holds the model's lease until then), or an error. <see cref="Model"/> is set once a
+/// model was chosen, for the request's log.
 /// </summary>
 public sealed class AttendOutcome : IDisposable
 {
     private readonly RentedOutputs? _outputs;
+    private IDisposable? _lease;
 
     private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, RentedOutputs? outputs)
     {
@@ -35,8 +37,12 @@ public sealed class AttendOutcome : IDisposable
 
     public static AttendOutcome Failed(InferenceError error, string? model = null) => new(null, error, model, null, null);
 
+    /// <summary>Keeps <paramref name="lease"/> (on the model that answered) until this outcome is disposed, after the answer is written.</summary>
+    public void Hold(IDisposable lease) => _lease = lease;
+
     public void Dispose()
     {
         _outputs?.Dispose();
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
     }
 }

@@ -19,8 +19,26 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
     {
         var settings = options.Value;
         var modelName = request.Model ?? settings.DefaultModel;
-        if (!registry.TryGet(modelName, out var model))
+        if (!registry.TryLease(modelName, out var lease))
             return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ClientText.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
+        // The lease keeps this version of the model (its sessions) alive through a reload until the answer is written:
+        // an answer hands it to the outcome, every other way out releases it here.
+        AttendOutcome? outcome = null;
+        try
+        {
+            outcome = await RunAsync(request, modelName, lease.Model, cancellationToken);
+            return outcome;
+        }
+        finally
+        {
+            if (outcome?.Response is not null) outcome.Hold(lease);
+            else lease.Dispose();
+        }
+    }
+
+    private async ValueTask<AttendOutcome> RunAsync(AttendRequest request, string modelName, RegisteredModel model, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
         if (model.Binding is not { } binding)
             return AttendOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
         var signature = model.Signature!;

@@ -18,13 +18,18 @@ public sealed record ModelConfig(
     private static readonly string[] MaskFields = ["meaning"];
 
     /// <summary>Reads and checks <paramref name="path"/>; throws <see cref="InvalidDataException"/> with the one-line reason.</summary>
-    public static ModelConfig Read(string path)
+    public static ModelConfig Read(string path) => Parse(Path.GetFileName(path), File.ReadAllBytes(path));
+
+    /// <summary>The largest config read: a few roles, aliases and a description fit in far less.</summary>
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>Checks the config <paramref name="file"/>'s <paramref name="bytes"/>; throws <see cref="InvalidDataException"/> with the one-line reason.</summary>
+    public static ModelConfig Parse(string file, byte[] bytes)
     {
-        var file = Path.GetFileName(path);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {

@@ -5,11 +5,18 @@ using AttentionService.Core.Models;
 namespace AttentionService.Registry;
 
 /// <summary>
-/// A model of the repository as loaded at start: its signature, its binding to /attend and each backend's state, or
-/// why it cannot be served (with its signature still, when the file could be read, so /models shows the graph).
+/// A model of the repository as loaded from its file: its signature, its binding to /attend and each backend's state,
+/// or why it cannot be served (with its signature still, when the file could be read, so /models shows the graph).
+/// A reload builds a new instance beside this one; this one is retired then, and its backends are disposed when the
+/// last request holding a lease on it (<see cref="TryLease"/>) ends.
 /// </summary>
 public sealed class RegisteredModel : IDisposable
 {
+    // The registry's own reference plus one per lease; the backends go with the last.
+    private int _references = 1;
+    private int _retired;
+    private volatile ReloadFailure? _reloadFailure;
+
     private RegisteredModel(string name, ModelSignature? signature, ModelBinding? binding, IReadOnlyList<BackendSlot> backends, string? loadError)
     {
         Name = name;
@@ -29,6 +36,36 @@ public sealed class RegisteredModel : IDisposable
 
     public IReadOnlyList<BackendSlot> Backends { get; }
     public string? LoadError { get; }
+
+    /// <summary>Why the file's latest version was not loaded, while this (older) one keeps serving; null when none failed.</summary>
+    public ReloadFailure? ReloadFailure
+    {
+        get => _reloadFailure;
+        set => _reloadFailure = value;
+    }
+
+    /// <summary>
+    /// A lease keeping the backends alive until it is disposed (after the answer is written: outputs may refer to
+    /// backend memory); false once this model was retired and its last lease ended.
+    /// </summary>
+    public bool TryLease(out ModelLease lease)
+    {
+        for (var references = Volatile.Read(ref _references); references > 0; references = Volatile.Read(ref _references))
+        {
+            if (Interlocked.CompareExchange(ref _references, references + 1, references) != references) continue;
+            lease = new ModelLease(this);
+            return true;
+        }
+        lease = null!;
+        return false;
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        foreach (var slot in Backends)
+            slot.Backend?.Dispose();
+    }
 
     public static RegisteredModel Loaded(string name, ModelSignature signature, ModelBinding binding, IReadOnlyList<BackendSlot> backends) =>
         new(name, signature, binding, backends, null);
@@ -71,9 +108,9 @@ public sealed class RegisteredModel : IDisposable
         return string.Join("; ", Route(policy).Select(kind => $"{kind.ToWireName()}: {Slot(kind)?.UnavailableReason ?? "not configured"}"));
     }
 
+    /// <summary>Retires the model: its backends are disposed now, or when the last lease ends.</summary>
     public void Dispose()
     {
-        foreach (var slot in Backends)
-            slot.Backend?.Dispose();
+        if (Interlocked.Exchange(ref _retired, 1) == 0) Release();
     }
 }

@@ -72,6 +72,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts <paramref name="appFolder"/>/AttentionService.dll and returns at once, without waiting for it to listen:
+    /// for start-ups that are expected not to finish by themselves (<see cref="WaitForOutputAsync"/> follows them).
+    /// </summary>
+    public static ServiceProcess Launch(string appFolder, params string[] arguments)
+    {
+        var port = FreePort();
+        return Launch(StartInfo([], appFolder, port, arguments), port);
+    }
+
+    /// <summary>
     /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
     /// before Kestrel listens) and checks that /health/ready then answers 200.
     /// </summary>
@@ -84,7 +94,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(string[] launcher, string appFolder, params string[] arguments)
     {
         var port = FreePort();
-        return StartAsync(StartInfo(launcher, appFolder, port, arguments), port);
+        return WhenReadyAsync(Launch(StartInfo(launcher, appFolder, port, arguments), port));
     }
 
     /// <summary>
@@ -97,17 +107,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         var start = StartInfo([], appFolder, port, arguments);
         start.ArgumentList.Remove($"--urls=http://127.0.0.1:{port}");
         foreach (var (name, value) in environment(port)) start.Environment[name] = value;
-        return StartAsync(start, port);
+        return WhenReadyAsync(Launch(start, port));
     }
 
-    private static async Task<ServiceProcess> StartAsync(ProcessStartInfo start, int port)
+    private static ServiceProcess Launch(ProcessStartInfo start, int port)
     {
         var service = new ServiceProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
+        return service;
+    }
 
+    private static async Task<ServiceProcess> WhenReadyAsync(ServiceProcess service)
+    {
         try
         {
             await service.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(60));
@@ -121,6 +135,13 @@ public sealed class ServiceProcess : IAsyncDisposable
             await service.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Sends SIGTERM, as a container runtime or Kubernetes does to stop the service.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        await kill.WaitForExitAsync();
     }
 
     /// <summary>The published app in <paramref name="appFolder"/> on loopback <paramref name="port"/>, in Production, with its output captured.</summary>
