@@ -22,6 +22,7 @@ try
     builder.Services.AddAttentionProblemDetails();
     builder.Services.AddExceptionHandler<ClientDisconnectedHandler>();
     builder.Services.AddInferenceProtection();
+    builder.Services.AddMemoryBudget();
     builder.Services.AddAttentionSwagger();
 
     var app = builder.Build();

@@ -43,6 +43,9 @@ public sealed class AttentionOptions
     [Required, ValidateObjectMembers]
     public ConnectionOptions Connections { get; set; } = new();
 
+    [Required, ValidateObjectMembers]
+    public MemoryOptions Memory { get; set; } = new();
+
     /// <summary>Longest an /attend request may take, queueing included, before it is stopped and answered 503.</summary>
     [SettingRange(1, 3600)]
     public int RequestTimeoutSeconds { get; set; } = 30;

@@ -38,7 +38,7 @@ public static class AttendApi
     {
         if (body.Error is { } error) return error.ToProblem(http);
         using var request = body.Request!;
-        var outcome = await services.Pipeline.RunAsync(request, cancellationToken);
+        var outcome = await services.Pipeline.RunAsync(request, body.Reservation!, cancellationToken);
         http.Response.RegisterForDispose(outcome);
         LogRequest(services.Log, request, outcome);
         return outcome.Response is { } response ? new AttendResult(response) : outcome.Error!.ToProblem(http);

@@ -2,6 +2,7 @@ using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Contracts.Json;
+using AttentionService.Inference;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -9,18 +10,22 @@ namespace AttentionService.Http;
 
 /// <summary>
 /// The /attend body, bound at the edge before the handler runs: JSON in UTF-8, read from the request pipe within
-/// <c>Attention:Limits:MaxBodyBytes</c> and parsed. Either <see cref="Request"/> (owned by the handler) or
+/// <c>Attention:Limits:MaxBodyBytes</c> and parsed, its bytes reserved in the memory budget as they arrive. Either <see cref="Request"/> (owned by the handler) or
 /// <see cref="Error"/> is set.
 /// </summary>
 public sealed class AttendBody
 {
-    private AttendBody(AttendRequest? request, InferenceError? error)
+    private AttendBody(AttendRequest? request, InferenceError? error, MemoryReservation? reservation = null)
     {
         Request = request;
         Error = error;
+        Reservation = reservation;
     }
 
     public AttendRequest? Request { get; }
+
+    /// <summary>What the request holds of the memory budget (its body so far), released when the response ends.</summary>
+    public MemoryReservation? Reservation { get; }
 
     public InferenceError? Error { get; }
 
@@ -31,8 +36,10 @@ public sealed class AttendBody
         if (ContentTypeError(request) is { } unsupported) return new(null, unsupported);
 
         var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
-        var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted);
-        return new(parsed, error);
+        var reservation = new MemoryReservation(http.RequestServices.GetRequiredService<MemoryBudget>());
+        http.Response.RegisterForDispose(reservation);
+        var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
+        return new(parsed, error, reservation);
     }
 
     /// <summary>Why the body's content type is not JSON in UTF-8, or null; the two usual spellings are matched without parsing.</summary>

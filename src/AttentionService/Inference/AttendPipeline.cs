@@ -15,7 +15,14 @@ namespace AttentionService.Inference;
 /// </summary>
 public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runner, IOptions<AttentionOptions> options)
 {
-    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, CancellationToken cancellationToken)
+    /// <summary>Bytes counted for the answer being written: the writer's buffer and what the response pipe holds beyond it.</summary>
+    private const long AnswerWriterBytes = 2L * Contracts.Json.AttendResponseWriter.FlushBytes;
+
+    /// <summary>
+    /// Runs <paramref name="request"/>, whose body <paramref name="reservation"/> already holds; the run's footprint is
+    /// added to it before the run (waiting for room in the memory budget) and held until the caller disposes it.
+    /// </summary>
+    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, MemoryReservation reservation, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var modelName = request.Model ?? settings.DefaultModel;
@@ -39,6 +46,13 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
         using (inputs)
         {
+            var (footprint, tooLarge) = RunFootprints.Measure(model, inputs!, settings.Limits);
+            if (tooLarge is not null) return AttendOutcome.Failed(tooLarge, modelName);
+            var inputBytes = RunFootprints.InputBytes(inputs!.Ordered);
+            var refused = await reservation.ReserveRunAsync(inputBytes + footprint.Bytes + AnswerWriterBytes,
+                $"body {reservation.Bytes}, inputs {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}, answer writer {AnswerWriterBytes}",
+                cancellationToken);
+            if (refused is not null) return AttendOutcome.Failed(refused, modelName);
             var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);
             if (run.Error is not null) return AttendOutcome.Failed(run.Error, modelName);
             var outputs = run.Outputs!;
