@@ -44,13 +44,14 @@ public sealed class MemoryBudget
     public long Reserved => Interlocked.Read(ref _reserved);
 
     /// <summary>
-    /// Takes <paramref name="bytes"/> when they fit now and nobody waits ahead (an upload's next part), else false.
+    /// Takes <paramref name="bytes"/> when they fit now (an upload's next part), else false. Uploads do not queue behind
+    /// waiting runs: a body is small beside a run and is needed before the request can even join the line.
     /// </summary>
     public bool TryReserve(long bytes)
     {
         lock (_lock)
         {
-            if (_waiters.Count > 0 || _reserved + bytes > Capacity) return false;
+            if (_reserved + bytes > Capacity) return false;
             Take(bytes);
             return true;
         }

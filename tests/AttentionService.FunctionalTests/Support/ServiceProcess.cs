@@ -75,10 +75,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
     /// before Kestrel listens) and checks that /health/ready then answers 200.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments)
+    public static Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments) => StartAsync(appFolder, null, arguments);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string[])"/>, but in the cgroup whose <c>cgroup.procs</c> is <paramref name="cgroupProcs"/>:
+    /// a shell writes its own pid there and then becomes the service, so the runtime starts already under the limit.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string appFolder, string? cgroupProcs, params string[] arguments)
     {
         var port = FreePort();
-        var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments))!, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments, cgroupProcs))!, new Uri($"http://127.0.0.1:{port}"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -100,14 +106,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The published app in <paramref name="appFolder"/> on loopback <paramref name="port"/>, in Production, with its output captured.</summary>
-    private static ProcessStartInfo StartInfo(string appFolder, int port, string[] arguments)
+    private static ProcessStartInfo StartInfo(string appFolder, int port, string[] arguments, string? cgroupProcs = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(cgroupProcs is null ? "dotnet" : "/bin/sh")
         {
             WorkingDirectory = appFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (cgroupProcs is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("echo $$ > \"$0\" && exec dotnet \"$@\"");
+            start.ArgumentList.Add(cgroupProcs);
+        }
         start.ArgumentList.Add(Path.Combine(appFolder, "AttentionService.dll"));
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);

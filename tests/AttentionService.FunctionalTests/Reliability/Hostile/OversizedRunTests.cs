@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using AttentionService.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
@@ -15,35 +14,9 @@ namespace AttentionService.Tests.Reliability.Hostile;
 public sealed class OversizedRunTests
 {
     /// <summary>query [64][4096][1], keys [64][1][1], values [64][1][4096]: a 3.4 MB body asking for a 4 GiB context.</summary>
-    private static string FourGibContextBody(string? backend)
-    {
-        var json = new StringBuilder(4_000_000).Append('{');
-        if (backend is not null) json.Append("\"backend\": \"").Append(backend).Append("\", ");
-        json.Append("\"query\": ");
-        Tensor(json, 64, 4096, 1);
-        json.Append(", \"keys\": ");
-        Tensor(json, 64, 1, 1);
-        json.Append(", \"values\": ");
-        Tensor(json, 64, 1, 4096);
-        return json.Append('}').ToString();
-    }
-
-    private static void Tensor(StringBuilder json, int batch, int rows, int columns)
-    {
-        json.Append('[');
-        for (var b = 0; b < batch; b++)
-        {
-            json.Append(b > 0 ? ",[" : "[");
-            for (var r = 0; r < rows; r++)
-            {
-                json.Append(r > 0 ? ",[" : "[");
-                for (var c = 0; c < columns; c++) json.Append(c > 0 ? ",0.5" : "0.5");
-                json.Append(']');
-            }
-            json.Append(']');
-        }
-        json.Append(']');
-    }
+    private static string FourGibContextBody(string? backend) =>
+        LargeBodies.Attend(backend is null ? "" : $"\"backend\": \"{backend}\", ",
+            ("query", 64, 4096, 1), ("keys", 64, 1, 1), ("values", 64, 1, 4096));
 
     [Theory]
     [InlineData(null)]
@@ -77,13 +50,9 @@ public sealed class OversizedRunTests
         using var factory = new AttentionServiceFactory();
         var client = factory.CreateClient();
         // Bahdanau scores every query-key pair through a hidden layer: [1, 2048, 2048, 64] floats (1 GiB) on the way.
-        var body = new StringBuilder("{\"model\": \"bahdanau\", \"query\": ");
-        Tensor(body, 1, 2048, 64);
-        body.Append(", \"values\": ");
-        Tensor(body, 1, 2048, 64);
-        body.Append('}');
+        var body = LargeBodies.Attend("\"model\": \"bahdanau\", ", ("query", 1, 2048, 64), ("values", 1, 2048, 64));
 
-        var response = await client.PostRawAsync(body.ToString());
+        var response = await client.PostRawAsync(body);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge,
             "would have 268435456 numbers, the limit is 67108864 (Attention:Limits:MaxIntermediateElements)");
