@@ -38,8 +38,25 @@ public sealed class AttendBody
         var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
         var reservation = new MemoryReservation(http.RequestServices.GetRequiredService<MemoryBudget>());
         http.Response.RegisterForDispose(reservation);
-        var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
-        return new(parsed, error, reservation);
+        try
+        {
+            var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
+            if (parsed is not null) reservation.SettleBody(ParsedBytes(parsed));
+            return new(parsed, error, reservation);
+        }
+        catch (OutOfMemoryException)
+        {
+            // The budget should prevent this; if the process is short of memory anyway, the client may retry.
+            return new(null, InferenceError.Overloaded(InferenceRunner.ShortOfMemory), reservation);
+        }
+    }
+
+    /// <summary>Bytes the parsed request holds: its role tensors and the JSON of its extra inputs.</summary>
+    private static long ParsedBytes(AttendRequest request)
+    {
+        long bytes = sizeof(float) * ((long)request.Query.Length + (request.Keys?.Length ?? 0) + request.Values.Length + (request.Mask?.Length ?? 0));
+        foreach (var input in request.Inputs?.Values ?? []) bytes += input.JsonBytes;
+        return bytes;
     }
 
     /// <summary>Why the body's content type is not JSON in UTF-8, or null; the two usual spellings are matched without parsing.</summary>

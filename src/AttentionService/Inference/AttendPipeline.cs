@@ -48,9 +48,11 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         {
             var (footprint, tooLarge) = RunFootprints.Measure(model, inputs!, settings.Limits);
             if (tooLarge is not null) return AttendOutcome.Failed(tooLarge, modelName);
-            var inputBytes = RunFootprints.InputBytes(inputs!.Ordered);
+            // The parsed request tensors are held already; inputs built beyond them (a mask, extra inputs) are not.
+            var held = reservation.Bytes;
+            var inputBytes = Math.Max(0, RunFootprints.InputBytes(inputs!.Ordered) - held);
             var refused = await reservation.ReserveRunAsync(inputBytes + footprint.Bytes + AnswerWriterBytes,
-                $"body {reservation.Bytes}, inputs {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}, answer writer {AnswerWriterBytes}",
+                $"request tensors {held}, inputs built {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}, answer writer {AnswerWriterBytes}",
                 cancellationToken);
             if (refused is not null) return AttendOutcome.Failed(refused, modelName);
             var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);

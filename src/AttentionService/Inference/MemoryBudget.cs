@@ -14,10 +14,15 @@ public sealed class MemoryBudget
     private readonly object _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private long _reserved;
+    /// <summary>Bytes the requests in line already hold while they wait.</summary>
+    private long _heldByWaiters;
     private long _peakSinceTrim;
     private long _lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private readonly AttentionMetrics _metrics;
+
+    /// <summary>Idle large pooled arrays may take this fraction (1/n) of the budget's size beside it.</summary>
+    public const int RetainedShare = 4;
 
     public MemoryBudget(IOptions<AttentionOptions> options, AttentionMetrics metrics)
     {
@@ -25,6 +30,8 @@ public sealed class MemoryBudget
         QueueLength = options.Value.Concurrency.QueueLength;
         _metrics = metrics;
         metrics.MemoryBudget(Capacity);
+        // Idle pooled arrays are outside every reservation: bound them to a share of the budget.
+        Core.Tensors.TensorPools.MaxRetainedBytes = Capacity / RetainedShare;
         metrics.MemoryReserved(0);
     }
 
@@ -44,14 +51,16 @@ public sealed class MemoryBudget
     public long Reserved => Interlocked.Read(ref _reserved);
 
     /// <summary>
-    /// Takes <paramref name="bytes"/> when they fit now (an upload's next part), else false. Uploads do not queue behind
-    /// waiting runs: a body is small beside a run and is needed before the request can even join the line.
+    /// Takes <paramref name="bytes"/> when they fit now beside what the oldest waiting run needs (an upload's next part),
+    /// else false: a body is needed before its request can even join the line, so it does not wait.
     /// </summary>
     public bool TryReserve(long bytes)
     {
         lock (_lock)
         {
-            if (_reserved + bytes > Capacity) return false;
+            // An upload may not take the room the oldest waiting run needs, or a stream of uploads could starve it.
+            var head = _waiters.First?.Value.Bytes ?? 0;
+            if (_reserved + bytes + head > Capacity) return false;
             Take(bytes);
             return true;
         }
@@ -62,9 +71,15 @@ public sealed class MemoryBudget
     /// full, <see cref="Admission.NeverFits"/> when they are more than the whole budget. Cancelling the token leaves
     /// the line (the wait throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    public async ValueTask<Admission> ReserveAsync(long bytes, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A waiting request already holds <paramref name="held"/> bytes (its parsed body), which it keeps while it waits.
+    /// So that the line can always move once the requests not in it are done, a request joins only while what the
+    /// waiting requests hold, plus the most any of them waits for, fits the budget; otherwise it is refused
+    /// (<see cref="Admission.QueueFull"/>) and gives back what it holds.
+    /// </remarks>
+    public async ValueTask<Admission> ReserveAsync(long bytes, long held, CancellationToken cancellationToken)
     {
-        if (bytes > Capacity) return Admission.NeverFits;
+        if (held + bytes > Capacity) return Admission.NeverFits;
         Waiter waiter;
         LinkedListNode<Waiter> node;
         lock (_lock)
@@ -75,8 +90,12 @@ public sealed class MemoryBudget
                 return Admission.Admitted;
             }
             if (_waiters.Count >= QueueLength) return Admission.QueueFull;
-            waiter = new Waiter(bytes);
+            var most = bytes;
+            foreach (var waiting in _waiters) most = Math.Max(most, waiting.Bytes);
+            if (_heldByWaiters + held + most > Capacity) return Admission.QueueFull;
+            waiter = new Waiter(bytes, held);
             node = _waiters.AddLast(waiter);
+            _heldByWaiters += held;
         }
         await using (cancellationToken.Register(static state =>
                      {
@@ -146,6 +165,7 @@ public sealed class MemoryBudget
         while (_waiters.First is { } head && _reserved + head.Value.Bytes <= Capacity)
         {
             _waiters.RemoveFirst();
+            _heldByWaiters -= head.Value.Held;
             Take(head.Value.Bytes);
             (admitted ??= []).Add(head.Value);
         }
@@ -160,6 +180,7 @@ public sealed class MemoryBudget
             if (node.List is null) return;
             var wasHead = node == _waiters.First;
             _waiters.Remove(node);
+            _heldByWaiters -= node.Value.Held;
             if (wasHead) AdmitWaiting(ref admitted);
         }
         node.Value.Admitted.TrySetCanceled();
@@ -173,9 +194,11 @@ public sealed class MemoryBudget
         NeverFits,
     }
 
-    private sealed class Waiter(long bytes)
+    private sealed class Waiter(long bytes, long held)
     {
         public long Bytes { get; } = bytes;
+
+        public long Held { get; } = held;
 
         public TaskCompletionSource<Admission> Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -8,27 +8,46 @@ namespace AttentionService.Inference;
 /// </summary>
 public sealed class MemoryReservation(MemoryBudget budget) : IDisposable
 {
+    /// <summary>
+    /// Bytes reserved per byte of body: the body as received, its contiguous copy for the parser, and the tensors
+    /// parsed from it (a number takes at least two bytes of JSON, "0,", and four as a float).
+    /// </summary>
+    public const int BodyFactor = 4;
+
     private long _bytes;
 
     /// <summary>Bytes this request holds.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>
-    /// Grows what the body holds to <paramref name="bodyBytes"/> (the Content-Length up front, or what a chunked body has
+    /// Grows what the body holds to <see cref="BodyFactor"/> times <paramref name="bodyBytes"/> (the Content-Length up front, or what a chunked body has
     /// sent so far); an error when the budget cannot take it now (503) or ever (413).
     /// </summary>
     public InferenceError? ReserveBody(long bodyBytes)
     {
-        var more = bodyBytes - Bytes;
+        var needed = BodyFactor * bodyBytes;
+        var more = needed - Bytes;
         if (more <= 0) return null;
-        if (bodyBytes > budget.Capacity)
+        if (needed > budget.Capacity)
             return InferenceError.TooLarge(
-                $"the body needs {bodyBytes} bytes, more than the memory budget of {budget.Capacity} bytes (Attention:Memory:BudgetBytes)");
+                $"the body of {bodyBytes} bytes needs {needed} bytes to be read and parsed, more than the memory budget of {budget.Capacity} bytes (Attention:Memory:BudgetBytes)");
         if (!budget.TryReserve(more))
             return InferenceError.Overloaded(
                 $"the memory budget ({budget.Capacity} bytes, Attention:Memory:BudgetBytes) is taken by requests in flight and cannot hold this body now; retry after the Retry-After delay");
         Interlocked.Add(ref _bytes, more);
         return null;
+    }
+
+    /// <summary>
+    /// Once the body is parsed, what it holds is only the tensors parsed from it (<paramref name="parsedBytes"/>): the
+    /// received body and its copy are given back.
+    /// </summary>
+    public void SettleBody(long parsedBytes)
+    {
+        var held = Bytes;
+        if (parsedBytes >= held) return;
+        Interlocked.Add(ref _bytes, parsedBytes - held);
+        budget.Release(held - parsedBytes);
     }
 
     /// <summary>
@@ -42,7 +61,7 @@ public sealed class MemoryReservation(MemoryBudget budget) : IDisposable
         if (total > budget.Capacity)
             return InferenceError.TooLarge(
                 $"the request needs {total} bytes ({what}), more than the memory budget of {budget.Capacity} bytes (Attention:Memory:BudgetBytes)");
-        switch (await budget.ReserveAsync(bytes, cancellationToken))
+        switch (await budget.ReserveAsync(bytes, Bytes, cancellationToken))
         {
             case MemoryBudget.Admission.Admitted:
                 Interlocked.Add(ref _bytes, bytes);

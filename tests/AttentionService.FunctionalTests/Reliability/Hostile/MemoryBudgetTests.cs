@@ -84,7 +84,7 @@ public sealed partial class MemoryBudgetTests
         var response = await client.PostRawAsync(Body);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "more than the memory budget of 100000 bytes (Attention:Memory:BudgetBytes)");
-        Assert.Matches(@"the request needs \d+ bytes \(body \d+, inputs \d+, outputs \d+, intermediates \d+", await response.Content.ReadAsStringAsync());
+        Assert.Matches(@"the request needs \d+ bytes \(request tensors \d+, inputs built \d+, outputs \d+, intermediates \d+", await response.Content.ReadAsStringAsync());
         Assert.Equal(0, gate.Entered);
     }
 
@@ -99,7 +99,7 @@ public sealed partial class MemoryBudgetTests
         var response = await client.PostRawAsync(padded);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge,
-            $"the body needs {padded.Length} bytes, more than the memory budget of 100000 bytes (Attention:Memory:BudgetBytes)");
+            $"the body of {padded.Length} bytes needs {4 * padded.Length} bytes to be read and parsed, more than the memory budget of 100000 bytes (Attention:Memory:BudgetBytes)");
     }
 
     [Theory]
@@ -113,8 +113,8 @@ public sealed partial class MemoryBudgetTests
         var first = client.PostRawAsync(Body);
         await gate.WaitUntilEnteredAsync(1);
 
-        // 100 KB of body does not fit beside the first request's reservation.
-        var padded = Body.Insert(1, $"\"model\": \"luong-dot\",{new string(' ', 100_000)}");
+        // 30 KB of body (120 KB to read and parse) fits the budget alone, but not beside the first request's reservation.
+        var padded = Body.Insert(1, $"\"model\": \"luong-dot\",{new string(' ', 30_000)}");
         var upload = chunked
             ? await client.PostAsync("/attend", new ChunkedContent(padded))
             : await client.PostRawAsync(padded);

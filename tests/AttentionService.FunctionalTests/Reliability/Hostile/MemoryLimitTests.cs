@@ -28,11 +28,11 @@ public sealed class MemoryLimitTests
         Assert.Contains("(Attention:Memory:BudgetBytes = 0)", line);
 
         // At the limits: weights batch·tq·tv = 4 Mi numbers (Attention:Limits:MaxElements), a 12 MB body of 3 Mi numbers.
-        var body = Encoding.UTF8.GetBytes(LargeBodies.Attend("", ("query", 1, 2048, 512), ("values", 1, 2048, 1024)));
+        var body = Encoding.UTF8.GetBytes(LargeBodies.Attend("", ("query", 1, 2048, 512), ("keys", 1, 2048, 512), ("values", 1, 2048, 512)));
         var answers = await Task.WhenAll(Enumerable.Range(0, Requests).Select(_ => PostAsync(client, body)));
 
         var unexpected = answers.Where(a => a.Status is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable)).ToList();
-        Assert.True(unexpected.Count == 0, $"answers other than 200 or 503: {string.Join("; ", unexpected.Select(a => $"{(int)a.Status} {a.Detail}"))}");
+        Assert.True(unexpected.Count == 0, $"answers other than 200 or 503: {string.Join("; ", unexpected.Take(3).Select(a => $"{(int)a.Status} {a.Detail}"))}");
         Assert.All(answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable), a => Assert.NotNull(a.RetryAfter));
         Assert.Contains(answers, a => a.Status == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
@@ -55,6 +55,9 @@ public sealed class MemoryLimitTests
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/attend") { Content = content };
+        // As a client of large uploads should: the body is sent once the service asks for it, so a 503 for a body the
+        // budget cannot take now arrives before the upload instead of cutting it off.
+        request.Headers.ExpectContinue = true;
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         // Read the answer to its end, as a client would, without keeping it.
         var stream = await response.Content.ReadAsStreamAsync();
