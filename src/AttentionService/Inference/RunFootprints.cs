@@ -42,9 +42,10 @@ public static class RunFootprints
             {
                 return estimator.Estimate(inputs, elementLimit);
             }
-            catch (ArgumentException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Shapes the graph cannot take: the run says so in its own words; the estimate stays conservative.
+                // Shapes the graph cannot take (an ArgumentException): the run says so in its own words, and until
+                // then the estimate is the conservative one.
             }
         }
         return SignatureFootprint.Estimate(model.Signature!, inputs);
