@@ -1,5 +1,4 @@
 using AttentionService.Core.Tensors;
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;

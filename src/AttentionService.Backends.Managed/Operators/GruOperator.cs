@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;

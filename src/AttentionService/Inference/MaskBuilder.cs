@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using AttentionService.Contracts;
 using AttentionService.Core.Tensors;
