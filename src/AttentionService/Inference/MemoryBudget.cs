@@ -7,7 +7,8 @@ namespace AttentionService.Inference;
 /// The bytes all requests may hold at once (<see cref="MemoryBudgetSize"/>), and what they hold now. A run's footprint
 /// is admitted when it fits now; when it fits the budget but not now it waits, oldest first, with at most
 /// <c>Attention:Concurrency:QueueLength</c> waiting; more waiting, or more than the whole budget, is refused. Bodies
-/// being uploaded reserve without waiting: a body the budget cannot take now is refused at once.
+/// being uploaded reserve without waiting: a body that does not fit now, beside what the oldest waiting run needs, is
+/// refused at once.
 /// </summary>
 public sealed class MemoryBudget
 {

@@ -75,13 +75,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <paramref name="appFolder"/>/AttentionService.dll, waits for Kestrel's "Now listening on" line (models load
     /// before Kestrel listens) and checks that /health/ready then answers 200.
     /// </summary>
-    public static Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments) => StartAsync(appFolder, null, arguments);
+    public static Task<ServiceProcess> StartAsync(string appFolder, params string[] arguments) => StartAsync(appFolder, arguments, null);
 
     /// <summary>
     /// As <see cref="StartAsync(string, string[])"/>, but in the cgroup whose <c>cgroup.procs</c> is <paramref name="cgroupProcs"/>:
     /// a shell writes its own pid there and then becomes the service, so the runtime starts already under the limit.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string appFolder, string? cgroupProcs, params string[] arguments)
+    public static Task<ServiceProcess> StartInCgroupAsync(string appFolder, string cgroupProcs, params string[] arguments) =>
+        StartAsync(appFolder, arguments, cgroupProcs);
+
+    private static async Task<ServiceProcess> StartAsync(string appFolder, string[] arguments, string? cgroupProcs)
     {
         var port = FreePort();
         var service = new ServiceProcess(Process.Start(StartInfo(appFolder, port, arguments, cgroupProcs))!, new Uri($"http://127.0.0.1:{port}"));

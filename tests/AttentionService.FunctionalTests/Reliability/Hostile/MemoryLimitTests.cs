@@ -18,7 +18,7 @@ public sealed class MemoryLimitTests
     public async Task MaximumSizeRequestsAtOnceUnderAOneGibLimitGet200Or503AndTheServiceLives()
     {
         using var cgroup = MemoryCgroup.Create(Limit);
-        await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory, cgroup.ProcsFile);
+        await using var service = await ServiceProcess.StartInCgroupAsync(AppContext.BaseDirectory, cgroup.ProcsFile);
         using var client = new HttpClient { BaseAddress = service.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         // The runtime sees the limit (its heap limit, 75% of it), and the budget is derived from that.
