@@ -28,7 +28,7 @@ internal sealed class BindingContext : IDisposable
 
     public OrtIoBinding Binding => _binding;
 
-    public RunOptions RunOptions { get; } = new();
+    public RunOptions RunOptions { get; } = ArenaShrinking.NewRunOptions();
 
     /// <summary>Whether the OrtValues were made for these shapes (addresses are checked once pinned). Reads only; safe on an idle context.</summary>
     public bool FitsShapes(ReadOnlySpan<TensorView> inputs) => _inputs.HasShapes(inputs);

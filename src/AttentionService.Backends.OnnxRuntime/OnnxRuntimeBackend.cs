@@ -13,7 +13,7 @@ namespace AttentionService.Backends.OnnxRuntime;
 /// is thread-safe), and every native value of each run. Runs into caller-owned outputs go through
 /// <see cref="BindingContext"/>s kept between runs, so repeated runs over the same buffers allocate nothing.
 /// </summary>
-public sealed class OnnxRuntimeBackend : IModelBackend
+public sealed class OnnxRuntimeBackend : IModelBackend, ITrimmable
 {
     private readonly InferenceSession _session;
     private readonly string _modelName;
@@ -114,6 +114,9 @@ public sealed class OnnxRuntimeBackend : IModelBackend
         _idle.Return(context);
     }
 
+    /// <summary>Drops the idle binding contexts (their OrtValues and run options).</summary>
+    public void Trim() => _idle.Clear();
+
     public void Dispose()
     {
         _disposed = true;
@@ -137,7 +140,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend
     {
         var pins = new System.Buffers.MemoryHandle[inputs.Length];
         var values = new OrtValue[inputs.Length];
-        using var runOptions = new RunOptions();
+        using var runOptions = ArenaShrinking.NewRunOptions();
         try
         {
             for (var i = 0; i < inputs.Length; i++)

@@ -18,6 +18,9 @@ public sealed class JsonTensor
         _json = json;
     }
 
+    /// <summary>Bytes of JSON text kept until the tensor is parsed.</summary>
+    public int JsonBytes => _json.Length;
+
     /// <summary>The key it was sent under: an alias from the model's config, or a graph input's name.</summary>
     public string Name { get; }
 

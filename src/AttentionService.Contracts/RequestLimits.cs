@@ -17,9 +17,16 @@ public sealed class RequestLimits
     [SettingRange(1, 1 << 16)]
     public int MaxFeatures { get; set; } = 4096;
 
-    /// <summary>Most numbers in one input tensor, and in the weights answer (batch · tq · tv).</summary>
+    /// <summary>Most numbers in one input tensor, and in each output of a run (the weights, batch · tq · tv, the context, batch · tq · dv).</summary>
     [SettingRange(1, 1 << 28)]
     public int MaxElements { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Most numbers in one intermediate value of a run (a tensor the graph computes on the way to its outputs), as the
+    /// model's plan infers it for the request's shapes before the run.
+    /// </summary>
+    [SettingRange(1, 1 << 30)]
+    public int MaxIntermediateElements { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Largest model file (<c>&lt;name&gt;.onnx</c>) read, checked before and while reading.</summary>
     [SettingRange(1024, 2_000_000_000)]

@@ -22,6 +22,7 @@ try
     builder.Services.AddAttentionProblemDetails();
     builder.Services.AddExceptionHandler<ClientFaultHandler>();
     builder.Services.AddInferenceProtection();
+    builder.Services.AddMemoryBudget();
     builder.Services.AddAttentionSwagger();
     builder.Services.AddAttentionExposure();
     builder.Services.AddAttentionCors();

@@ -1,4 +1,4 @@
-using System.Buffers;
+using AttentionService.Core.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -158,7 +158,7 @@ internal static class AxisSoftmaxKernel<TOutput> where TOutput : struct, ISoftma
     {
         // Per inner position: the running maximum and the sum of exponentials. Small rows live on the stack.
         float[]? rented = null;
-        var scratch = inner <= 256 ? stackalloc float[2 * inner] : (rented = ArrayPool<float>.Shared.Rent(2 * inner)).AsSpan(0, 2 * inner);
+        var scratch = inner <= 256 ? stackalloc float[2 * inner] : (rented = TensorPool<float>.Shared.Rent(2 * inner)).AsSpan(0, 2 * inner);
         ref var max = ref MemoryMarshal.GetReference(scratch);
         ref var sum = ref FloatRef.At(ref max, inner);
         ref var x0 = ref MemoryMarshal.GetReference(x);
@@ -204,6 +204,6 @@ internal static class AxisSoftmaxKernel<TOutput> where TOutput : struct, ISoftma
             }
             TOutput.FinishBlock<TSimd, TVector>(ref input, ref output, ref max, ref sum, axisLength, inner);
         }
-        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        if (rented is not null) TensorPool<float>.Shared.Return(rented);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx;
@@ -21,9 +20,9 @@ internal static class TypedArrays
     /// <summary>An array of at least <paramref name="length"/> elements from the shared pool of its type.</summary>
     public static Array Rent(TensorElementType type, int length) => type switch
     {
-        TensorElementType.Float32 => ArrayPool<float>.Shared.Rent(length),
-        TensorElementType.Int64 => ArrayPool<long>.Shared.Rent(length),
-        TensorElementType.Bool => ArrayPool<bool>.Shared.Rent(length),
+        TensorElementType.Float32 => TensorPool<float>.Shared.Rent(length),
+        TensorElementType.Int64 => TensorPool<long>.Shared.Rent(length),
+        TensorElementType.Bool => TensorPool<bool>.Shared.Rent(length),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -31,9 +30,9 @@ internal static class TypedArrays
     {
         switch (array)
         {
-            case float[] floats: ArrayPool<float>.Shared.Return(floats); break;
-            case long[] longs: ArrayPool<long>.Shared.Return(longs); break;
-            case bool[] bools: ArrayPool<bool>.Shared.Return(bools); break;
+            case float[] floats: TensorPool<float>.Shared.Return(floats); break;
+            case long[] longs: TensorPool<long>.Shared.Return(longs); break;
+            case bool[] bools: TensorPool<bool>.Shared.Return(bools); break;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
@@ -114,7 +113,7 @@ public sealed class AttentionOperator : Operator
         var headScratch = g.ThreeD ? g.QLength * (g.HeadSize + g.ValueSize) : 0;
         var scratchLength = scoresLength + headScratch + keysScratch + valuesScratch;
         // Operators are shared by concurrent runs and hold no per-run state, so the scores' scratch is rented per run.
-        var rented = ArrayPool<float>.Shared.Rent(scratchLength);
+        var rented = TensorPool<float>.Shared.Rent(scratchLength);
         try
         {
             var scratch = rented.AsSpan(0, scratchLength);
@@ -165,7 +164,7 @@ public sealed class AttentionOperator : Operator
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(rented);
+            TensorPool<float>.Shared.Return(rented);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
 using AttentionService.Onnx.Protos;
@@ -262,7 +261,7 @@ public sealed class EinsumOperator : Operator
             var bData = bInPlace ? b.Span : Permute(b, bLabels, bTarget, ref bRented);
             var result = resultInPlace
                 ? destination.Span
-                : (resultRented = ArrayPool<float>.Shared.Rent(destination.Length)).AsSpan(0, destination.Length);
+                : (resultRented = TensorPool<float>.Shared.Rent(destination.Length)).AsSpan(0, destination.Length);
             Multiply(aData, bData, result, batch, aSizes, bSizes, outputSizes, m, k, n, bTransposed);
             if (!resultInPlace)
             {
@@ -278,9 +277,9 @@ public sealed class EinsumOperator : Operator
         }
         finally
         {
-            if (aRented is not null) ArrayPool<float>.Shared.Return(aRented);
-            if (bRented is not null) ArrayPool<float>.Shared.Return(bRented);
-            if (resultRented is not null) ArrayPool<float>.Shared.Return(resultRented);
+            if (aRented is not null) TensorPool<float>.Shared.Return(aRented);
+            if (bRented is not null) TensorPool<float>.Shared.Return(bRented);
+            if (resultRented is not null) TensorPool<float>.Shared.Return(resultRented);
         }
     }
 
@@ -332,7 +331,7 @@ public sealed class EinsumOperator : Operator
     {
         Span<int> perm = stackalloc int[labels.Length];
         for (var i = 0; i < labels.Length; i++) perm[i] = labels.IndexOf(target[i]);
-        rented = ArrayPool<float>.Shared.Rent(x.Length);
+        rented = TensorPool<float>.Shared.Rent(x.Length);
         var scratch = rented.AsSpan(0, x.Length);
         TransposeKernel.Transpose(x.Span, x.Shape, perm, scratch);
         return scratch;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
@@ -60,7 +59,7 @@ public sealed class GemmOperator : Operator
         if (k == 0) result.Clear();
         else if (_transA)
         {
-            var rented = ArrayPool<float>.Shared.Rent(a.Length);
+            var rented = TensorPool<float>.Shared.Rent(a.Length);
             try
             {
                 var aTransposed = rented.AsSpan(0, a.Length);
@@ -69,7 +68,7 @@ public sealed class GemmOperator : Operator
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(rented);
+                TensorPool<float>.Shared.Return(rented);
             }
         }
         else Multiply(a.Span, b.Span, result, m, k, n);

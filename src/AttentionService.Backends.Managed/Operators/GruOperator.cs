@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using AttentionService.Backends.Managed.Kernels;
 using AttentionService.Core.Tensors;
@@ -42,7 +41,7 @@ public sealed class GruOperator : RecurrentOperator
         // Operators are shared by concurrent runs and hold no per-run state, so the gates' scratch is rented per run.
         var projectedLength = d.Sequence * d.Batch * width;
         var scratchLength = projectedLength + d.Batch * width + 3 * d.Batch * h + width + h;
-        var rented = ArrayPool<float>.Shared.Rent(scratchLength);
+        var rented = TensorPool<float>.Shared.Rent(scratchLength);
         try
         {
             var scratch = rented.AsSpan(0, scratchLength);
@@ -67,7 +66,7 @@ public sealed class GruOperator : RecurrentOperator
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(rented);
+            TensorPool<float>.Shared.Return(rented);
         }
     }
 

@@ -53,11 +53,11 @@ public sealed class LayerNormalizationOperator : Operator
         var missing = (mean.IsEmpty ? rows : 0) + (inverse.IsEmpty ? rows : 0);
         Span<float> scratch = missing == 0 ? []
             : missing <= 512 ? stackalloc float[missing]
-            : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(missing)).AsSpan(0, missing);
+            : (rented = TensorPool<float>.Shared.Rent(missing)).AsSpan(0, missing);
         if (mean.IsEmpty) mean = scratch[..rows];
         if (inverse.IsEmpty) inverse = scratch[^rows..];
         LayerNormalizationKernel.Normalize(x.Span, inputs[1].As<float>().Span, bias, _epsilon, y.Span, mean, inverse);
-        if (rented is not null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        if (rented is not null) TensorPool<float>.Shared.Return(rented);
     }
 
     /// <summary>Scale and B: as many elements as the normalized axes, laid out as they are.</summary>

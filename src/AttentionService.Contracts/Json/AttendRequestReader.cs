@@ -9,6 +9,11 @@ using Microsoft.AspNetCore.Http.Features;
 namespace AttentionService.Contracts.Json;
 
 /// <summary>
+/// Reserves room for <paramref name="bytes"/> of body in all (not more); returns why not, or null when reserved.
+/// </summary>
+public delegate InferenceError? BodyReservation(long bytes);
+
+/// <summary>
 /// Reads an /attend body from the request pipe within the size limit, then parses it with one forward pass of <see cref="Utf8JsonReader"/>: tensors go straight into pooled
 /// buffers, and every error is a value that says what is wrong and where.
 /// </summary>
@@ -23,10 +28,13 @@ public static class AttendRequestReader
     /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it; the body is held as one sequence, never copied whole.
     /// </summary>
     public static async ValueTask<(AttendRequest? Request, InferenceError? Error)> ReadAsync(HttpRequest request, RequestLimits limits,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, BodyReservation? reserve = null)
     {
         if (request.ContentLength > limits.MaxBodyBytes)
             return (null, TooLarge(request.ContentLength.Value, limits));
+        // A declared length is reserved whole before anything is read; a chunked body as it grows.
+        if (request.ContentLength is { } declared && reserve?.Invoke(declared) is { } noRoom)
+            return (null, noRoom);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
 
@@ -49,6 +57,11 @@ public static class AttendRequestReader
             {
                 body.AdvanceTo(buffer.End);
                 return (null, TooLarge(buffer.Length, limits));
+            }
+            if (request.ContentLength is null && reserve?.Invoke(buffer.Length) is { } noRoomToGrow)
+            {
+                body.AdvanceTo(buffer.End);
+                return (null, noRoomToGrow);
             }
             if (read.IsCompleted)
             {
@@ -90,7 +103,7 @@ public static class AttendRequestReader
         // over one span (about a third of the parse went to its multi-segment paths), so the body is copied once into
         // a pooled contiguous buffer; its length is already bounded by Attention:Limits:MaxBodyBytes.
         var length = checked((int)json.Length);
-        var contiguous = ArrayPool<byte>.Shared.Rent(length);
+        var contiguous = TensorPool<byte>.Shared.Rent(length);
         try
         {
             json.CopyTo(contiguous);
@@ -98,7 +111,7 @@ public static class AttendRequestReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(contiguous);
+            TensorPool<byte>.Shared.Return(contiguous);
         }
     }
 

@@ -52,7 +52,7 @@ internal static class TensorJsonReader
         }
         finally
         {
-            if (state.Buffer is not null) ArrayPool<T>.Shared.Return(state.Buffer);
+            if (state.Buffer is not null) TensorPool<T>.Shared.Return(state.Buffer);
         }
     }
 
@@ -170,7 +170,7 @@ internal static class TensorJsonReader
         public Dimensions Dims = Dimensions.Unknown;
         public Dimensions Index;
         public int Rank = -1;
-        public T[] Buffer = ArrayPool<T>.Shared.Rent(1024);
+        public T[] Buffer = TensorPool<T>.Shared.Rent(1024);
         private int _count;
 
         public readonly string ElementName => Scalars switch
@@ -198,9 +198,9 @@ internal static class TensorJsonReader
                     $"{Field} has more than {maxElements} {ElementName}s (Attention:Limits:MaxElements)"));
             if (_count == Buffer.Length)
             {
-                var larger = ArrayPool<T>.Shared.Rent(Math.Min(_count * 2, maxElements));
+                var larger = TensorPool<T>.Shared.Rent(Math.Min(_count * 2, maxElements));
                 Buffer.AsSpan(0, _count).CopyTo(larger);
-                ArrayPool<T>.Shared.Return(Buffer);
+                TensorPool<T>.Shared.Return(Buffer);
                 Buffer = larger;
             }
             Buffer[_count++] = value;

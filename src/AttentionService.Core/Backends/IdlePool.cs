@@ -43,6 +43,13 @@ public sealed class IdlePool<T>(int capacity) : IDisposable where T : class, IDi
         item.Dispose();
     }
 
+    /// <summary>Disposes the idle items (runs in flight keep theirs and give them back later).</summary>
+    public void Clear()
+    {
+        for (var i = 0; i < _idle.Length; i++)
+            Interlocked.Exchange(ref _idle[i], null)?.Dispose();
+    }
+
     public void Dispose()
     {
         _disposed = true;

@@ -9,7 +9,7 @@ public static class Tensor
     public static Tensor<T> Rent<T>(params int[] shape) where T : unmanaged
     {
         var length = ElementCount(shape);
-        return new Tensor<T>(ArrayPool<T>.Shared.Rent(Math.Max(length, 1)), shape, length, pooled: true);
+        return new Tensor<T>(TensorPool<T>.Shared.Rent(Math.Max(length, 1)), shape, length, pooled: true);
     }
 
     /// <summary>Takes ownership of <paramref name="rented"/>, an array rented from the shared pool, returning it on dispose.</summary>
@@ -97,6 +97,6 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null && _pooled)
-            ArrayPool<T>.Shared.Return(buffer);
+            TensorPool<T>.Shared.Return(buffer);
     }
 }

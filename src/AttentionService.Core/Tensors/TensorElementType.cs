@@ -23,6 +23,15 @@ public static class TensorElementTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
+    /// <summary>Bytes one element takes.</summary>
+    public static int SizeOf(TensorElementType type) => type switch
+    {
+        TensorElementType.Float32 => sizeof(float),
+        TensorElementType.Int64 => sizeof(long),
+        TensorElementType.Bool => sizeof(bool),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
     /// <summary>The element type of an ONNX data type number, or null for one no tensor here holds.</summary>
     public static TensorElementType? FromOnnx(int dataType) =>
         Enum.IsDefined((TensorElementType)dataType) ? (TensorElementType)dataType : null;

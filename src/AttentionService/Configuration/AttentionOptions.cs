@@ -52,6 +52,9 @@ public sealed class AttentionOptions
     [Required]
     public CrossOriginOptions Cors { get; set; } = new();
 
+    [Required, ValidateObjectMembers]
+    public MemoryOptions Memory { get; set; } = new();
+
     /// <summary>
     /// Longest an /attend request may spend queueing and running before it is stopped and answered 503. Reading the body
     /// and writing the answer are not included: minimum data rates bound those (<see cref="ConnectionOptions"/>).

@@ -45,7 +45,7 @@ public static class AttendApi
         AttendOutcome outcome;
         try
         {
-            outcome = await services.Pipeline.RunAsync(request, timeout.Token);
+            outcome = await services.Pipeline.RunAsync(request, body.Reservation!, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

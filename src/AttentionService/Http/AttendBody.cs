@@ -2,6 +2,7 @@ using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Contracts.Json;
+using AttentionService.Inference;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -9,18 +10,22 @@ namespace AttentionService.Http;
 
 /// <summary>
 /// The /attend body, bound at the edge before the handler runs: JSON in UTF-8, read from the request pipe within
-/// <c>Attention:Limits:MaxBodyBytes</c> and parsed. Either <see cref="Request"/> (owned by the handler) or
+/// <c>Attention:Limits:MaxBodyBytes</c> and parsed, its bytes reserved in the memory budget as they arrive. Either <see cref="Request"/> (owned by the handler) or
 /// <see cref="Error"/> is set.
 /// </summary>
 public sealed class AttendBody
 {
-    private AttendBody(AttendRequest? request, InferenceError? error)
+    private AttendBody(AttendRequest? request, InferenceError? error, MemoryReservation? reservation = null)
     {
         Request = request;
         Error = error;
+        Reservation = reservation;
     }
 
     public AttendRequest? Request { get; }
+
+    /// <summary>What the request holds of the memory budget (its body so far), released when the response ends.</summary>
+    public MemoryReservation? Reservation { get; }
 
     public InferenceError? Error { get; }
 
@@ -31,8 +36,27 @@ public sealed class AttendBody
         if ((ContentTypeError(request) ?? ContentEncodingError(request)) is { } unsupported) return new(null, unsupported);
 
         var limits = http.RequestServices.GetRequiredService<IOptions<AttentionOptions>>().Value.Limits;
-        var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted);
-        return new(parsed, error);
+        var reservation = new MemoryReservation(http.RequestServices.GetRequiredService<MemoryBudget>());
+        http.Response.RegisterForDispose(reservation);
+        try
+        {
+            var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
+            if (parsed is not null) reservation.SettleBody(ParsedBytes(parsed));
+            return new(parsed, error, reservation);
+        }
+        catch (OutOfMemoryException)
+        {
+            // The budget should prevent this; if the process is short of memory anyway, the client may retry.
+            return new(null, InferenceError.Overloaded(InferenceRunner.ShortOfMemory), reservation);
+        }
+    }
+
+    /// <summary>Bytes the parsed request holds: its role tensors and the JSON of its extra inputs.</summary>
+    private static long ParsedBytes(AttendRequest request)
+    {
+        long bytes = sizeof(float) * ((long)request.Query.Length + (request.Keys?.Length ?? 0) + request.Values.Length + (request.Mask?.Length ?? 0));
+        foreach (var input in request.Inputs?.Values ?? []) bytes += input.JsonBytes;
+        return bytes;
     }
 
     /// <summary>

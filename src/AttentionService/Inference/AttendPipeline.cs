@@ -15,7 +15,14 @@ namespace AttentionService.Inference;
 /// </summary>
 public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runner, IOptions<AttentionOptions> options)
 {
-    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, CancellationToken cancellationToken)
+    /// <summary>Bytes counted for the answer being written: the writer's buffer and what the response pipe holds beyond it.</summary>
+    private const long AnswerWriterBytes = 2L * Contracts.Json.AttendResponseWriter.FlushBytes;
+
+    /// <summary>
+    /// Runs <paramref name="request"/>, whose body <paramref name="reservation"/> already holds; the run's footprint is
+    /// added to it before the run (waiting for room in the memory budget) and held until the caller disposes it.
+    /// </summary>
+    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, MemoryReservation reservation, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var modelName = request.Model ?? settings.DefaultModel;
@@ -26,7 +33,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         AttendOutcome? outcome = null;
         try
         {
-            outcome = await RunAsync(request, modelName, lease.Model, cancellationToken);
+            outcome = await RunAsync(request, modelName, lease.Model, reservation, cancellationToken);
             return outcome;
         }
         finally
@@ -36,7 +43,8 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         }
     }
 
-    private async ValueTask<AttendOutcome> RunAsync(AttendRequest request, string modelName, RegisteredModel model, CancellationToken cancellationToken)
+    private async ValueTask<AttendOutcome> RunAsync(AttendRequest request, string modelName, RegisteredModel model, MemoryReservation reservation,
+        CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (model.Binding is not { } binding)
@@ -57,6 +65,15 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
         using (inputs)
         {
+            var (footprint, tooLarge) = RunFootprints.Measure(model, inputs!, settings.Limits);
+            if (tooLarge is not null) return AttendOutcome.Failed(tooLarge, modelName);
+            // The parsed request tensors are held already; inputs built beyond them (a mask, extra inputs) are not.
+            var held = reservation.Bytes;
+            var inputBytes = Math.Max(0, RunFootprints.InputBytes(inputs!.Ordered) - held);
+            var refused = await reservation.ReserveRunAsync(inputBytes + footprint.Bytes + AnswerWriterBytes,
+                $"request tensors {held}, inputs built {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}, answer writer {AnswerWriterBytes}",
+                cancellationToken);
+            if (refused is not null) return AttendOutcome.Failed(refused, modelName);
             var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);
             if (run.Error is not null) return AttendOutcome.Failed(run.Error, modelName);
             var outputs = run.Outputs!;

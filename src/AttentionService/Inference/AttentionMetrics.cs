@@ -25,6 +25,15 @@ public sealed class AttentionMetrics(IMetricFactory factory)
     private readonly Counter _rejectedRequests = factory.CreateCounter(
         "attention_rejected_requests_total", "Requests answered 503 because every inference slot and the queue were full.");
 
+    private readonly Gauge _memoryBudget = factory.CreateGauge(
+        "attention_memory_budget_bytes", "Bytes all requests may hold at once (Attention:Memory:BudgetBytes, or derived from the memory the runtime sees).");
+
+    private readonly Gauge _memoryReserved = factory.CreateGauge(
+        "attention_memory_reserved_bytes", "Bytes of the memory budget requests in flight hold now (bodies, inputs, intermediates, outputs, answers being written).");
+
+    private readonly Counter _memoryTrims = factory.CreateCounter(
+        "attention_memory_trims_total", "Times the service returned memory after large requests, once idle.");
+
     /// <summary>The series of each model and backend, looked up once: labelling a metric allocates.</summary>
     private readonly ConcurrentDictionary<(string Model, BackendKind Backend), (Counter.Child Count, Histogram.Child Seconds)> _series = new();
 
@@ -37,6 +46,12 @@ public sealed class AttentionMetrics(IMetricFactory factory)
     }
 
     public void Rejected() => _rejectedRequests.Inc();
+
+    public void MemoryBudget(long bytes) => _memoryBudget.Set(bytes);
+
+    public void MemoryReserved(long bytes) => _memoryReserved.Set(bytes);
+
+    public void MemoryTrimmed() => _memoryTrims.Inc();
 
     public void Fallback(string model, BackendKind from, BackendKind to) =>
         _fallbacks.WithLabels(model, from.ToWireName(), to.ToWireName()).Inc();

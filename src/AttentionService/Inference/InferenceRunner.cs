@@ -60,6 +60,14 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
                 {
                     throw;
                 }
+                catch (OutOfMemoryException)
+                {
+                    // Neither the backend's fault nor the client's: the process is short of memory now, as the next
+                    // backend would be; the client may retry.
+                    outputs.Dispose();
+                    logger.LogWarning("Model {Model} ran out of memory on {Backend}; answered 503", model.Name, kind.ToWireName());
+                    return new InferenceOutcome(null, default, InferenceError.Overloaded(ShortOfMemory));
+                }
                 catch (Exception e)
                 {
                     // Inputs were validated against the signature before this point, so a failed run is the backend's
@@ -80,6 +88,9 @@ public sealed class InferenceRunner(IOptions<AttentionOptions> options, Inferenc
         return new InferenceOutcome(null, default,
             InferenceError.Unavailable($"model '{model.Name}': {what} ({string.Join("; ", reasons ?? [])})"));
     }
+
+    /// <summary>What a client is told when the process could not allocate for its request.</summary>
+    public const string ShortOfMemory = "the service is short of memory for this request now; retry after the Retry-After delay";
 
     /// <summary>The next backend on the route after <paramref name="index"/> that is loaded, if any.</summary>
     private static BackendKind? NextReady(RegisteredModel model, IReadOnlyList<BackendKind> route, int index)

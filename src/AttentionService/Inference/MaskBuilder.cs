@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using AttentionService.Contracts;
 using AttentionService.Core.Tensors;
@@ -69,7 +68,7 @@ public static class MaskBuilder
         var mask = Tensor.Rent<T>(shape);
         var m = mask.Span;
         var inPlace = typeof(T) == typeof(float) && !r.PerSequence && attend.Equals(As<float, T>(1f)) && masked.Equals(As<float, T>(0f));
-        var scratch = inPlace ? null : ArrayPool<float>.Shared.Rent(r.Tv);
+        var scratch = inPlace ? null : TensorPool<float>.Shared.Rent(r.Tv);
         var u = r.User is null ? default : r.User.Span;
         try
         {
@@ -106,7 +105,7 @@ public static class MaskBuilder
         }
         finally
         {
-            if (scratch is not null) ArrayPool<float>.Shared.Return(scratch);
+            if (scratch is not null) TensorPool<float>.Shared.Return(scratch);
         }
     }
 

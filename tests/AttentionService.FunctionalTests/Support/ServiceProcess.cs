@@ -98,6 +98,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// As <see cref="StartAsync(string, string[])"/>, but in the cgroup whose <c>cgroup.procs</c> is <paramref name="cgroupProcs"/>:
+    /// a shell writes its own pid there and then becomes the service, so the runtime starts already under the limit.
+    /// </summary>
+    public static Task<ServiceProcess> StartInCgroupAsync(string appFolder, string cgroupProcs, params string[] arguments) =>
+        StartAsync(["/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroupProcs], appFolder, arguments);
+
+    /// <summary>
     /// Like <see cref="StartAsync(string, string[])"/>, but the address comes from the environment variables
     /// <paramref name="environment"/> makes of the port (e.g. <c>ASPNETCORE_HTTP_PORTS</c>) instead of <c>--urls</c>.
     /// </summary>
