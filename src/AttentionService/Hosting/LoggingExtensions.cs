@@ -67,6 +67,10 @@ public static class LoggingExtensions
         var status = http.Response.StatusCode;
         if (status == StatusCodes.Status503ServiceUnavailable && draining && http.Request.Path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase))
             return LogEventLevel.Information;
+        // A 503 with Retry-After is the service shedding load or waiting for a model, as designed, not a failure: a
+        // flood of them must not read as a flood of errors.
+        if (status == StatusCodes.Status503ServiceUnavailable && http.Response.Headers.RetryAfter.Count > 0)
+            return LogEventLevel.Warning;
         return status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
     }
 }

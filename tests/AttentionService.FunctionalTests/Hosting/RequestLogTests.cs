@@ -108,6 +108,22 @@ public sealed class RequestLogTests
         Assert.Equal(expected, LoggingExtensions.RequestLevel(http, null, draining));
     }
 
+    [Fact]
+    public void A503AskingTheClientToRetryIsAWarning()
+    {
+        var http = new DefaultHttpContext { Request = { Path = "/attend" }, Response = { StatusCode = 503, Headers = { RetryAfter = "1" } } };
+
+        Assert.Equal(LogEventLevel.Warning, LoggingExtensions.RequestLevel(http, null, draining: false));
+    }
+
+    [Fact]
+    public void AnExceptionIsAnErrorWhateverTheStatus()
+    {
+        var http = new DefaultHttpContext { Request = { Path = "/attend" }, Response = { StatusCode = 503, Headers = { RetryAfter = "1" } } };
+
+        Assert.Equal(LogEventLevel.Error, LoggingExtensions.RequestLevel(http, new InvalidOperationException(), draining: false));
+    }
+
     private static LogEvent RequestEvent(params (string Name, string Value)[] properties) => new(
         DateTimeOffset.Now, LogEventLevel.Information, null, new MessageTemplateParser().Parse(LoggingExtensions.RequestTemplate),
         [
