@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using AttentionService.Hosting;
 using AttentionService.Tests.Support;
@@ -20,15 +19,14 @@ public sealed class ConnectionLimitTests
     {
         await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory, "--Attention:Connections:MaxConcurrentConnections=20");
         var port = service.Client.BaseAddress!.Port;
-        var sockets = new List<Socket>();
+        var sockets = new List<RawConnection>();
         try
         {
-            for (var i = 0; i < 40; i++) sockets.Add(await RawSockets.ConnectAsync(port));
+            for (var i = 0; i < 40; i++) sockets.Add(await RawConnection.OpenAsync(port));
 
             // The client's pooled connection (from the readiness check) holds one of the 20 slots, so 21 of the 40 are
             // past the bound: each sees the server close it, long before the 120 s keep-alive timeout.
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var closures = sockets.Select(s => RawSockets.ClosedByServerAsync(s, cancel.Token)).ToList();
+            var closures = sockets.Select(s => s.ReadToCloseAsync(TimeSpan.FromSeconds(30))).ToList();
             for (var closed = 0; closed < 21; closed++) closures.Remove(await Task.WhenAny(closures));
 
             // Full, but alive: the connection it already holds is served.
@@ -41,7 +39,7 @@ public sealed class ConnectionLimitTests
 
         // Once the idle clients are gone, new connections are served again.
         using var fresh = new HttpClient { BaseAddress = service.Client.BaseAddress };
-        Assert.Equal(HttpStatusCode.OK, await RawSockets.FirstAnswerAsync(fresh, "/health/live", TimeSpan.FromSeconds(30)));
+        Assert.Equal(HttpStatusCode.OK, await RawConnection.FirstAnswerAsync(fresh, "/health/live", TimeSpan.FromSeconds(30)));
         Assert.Contains("Refused", service.Output);
         Assert.Contains("(Attention:Connections:MaxConcurrentConnections)", service.Output);
         Assert.DoesNotContain("rejected because the maximum number of concurrent connections has been reached", service.Output);
@@ -56,14 +54,13 @@ public sealed class ConnectionLimitTests
         await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory,
             "--Attention:Connections:KeepAliveTimeoutSeconds=2", "--Attention:Connections:RequestHeadersTimeoutSeconds=2");
         var port = service.Client.BaseAddress!.Port;
-        using var silent = await RawSockets.ConnectAsync(port);
-        using var slow = await RawSockets.ConnectAsync(port);
-        await slow.SendAsync("GET /health/live HTTP/1.1\r\nHost: localhost\r\n"u8.ToArray());
+        using var silent = await RawConnection.OpenAsync(port);
+        using var slow = await RawConnection.OpenAsync(port);
+        await slow.SendAsync("GET /health/live HTTP/1.1\r\nHost: localhost\r\n");
         var elapsed = Stopwatch.StartNew();
 
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var silentReceived = await RawSockets.ClosedByServerAsync(silent, cancel.Token);
-        var slowReceived = await RawSockets.ClosedByServerAsync(slow, cancel.Token);
+        var silentReceived = (await silent.ReadToCloseAsync(TimeSpan.FromSeconds(30))).Text;
+        var slowReceived = (await slow.ReadToCloseAsync(TimeSpan.FromSeconds(30))).Text;
 
         Assert.True(elapsed.Elapsed >= TimeSpan.FromSeconds(1), $"closed after {elapsed.Elapsed}, before the 2 s timeouts");
         Assert.Equal("", silentReceived);

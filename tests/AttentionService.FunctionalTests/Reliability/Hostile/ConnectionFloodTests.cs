@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using AttentionService.Tests.Support;
 
@@ -56,12 +55,11 @@ public sealed partial class ConnectionFloodTests
         await service.Client.GetStringAsync("/metrics");
 
         var port = service.Client.BaseAddress!.Port;
-        var sockets = new List<Socket>(connections);
+        var sockets = new List<RawConnection>(connections);
         try
         {
-            for (var i = 0; i < connections; i++) sockets.Add(await RawSockets.ConnectAsync(port));
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var closures = sockets.Select(s => RawSockets.ClosedByServerAsync(s, cancel.Token)).ToList();
+            for (var i = 0; i < connections; i++) sockets.Add(await RawConnection.OpenAsync(port));
+            var closures = sockets.Select(s => s.ReadToCloseAsync(TimeSpan.FromSeconds(60))).ToList();
             for (var closed = 0; closed < expectedRefusals; closed++) closures.Remove(await Task.WhenAny(closures));
 
             Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/health/live")).StatusCode);
@@ -72,7 +70,7 @@ public sealed partial class ConnectionFloodTests
         }
 
         using var fresh = new HttpClient { BaseAddress = service.Client.BaseAddress };
-        Assert.Equal(HttpStatusCode.OK, await RawSockets.FirstAnswerAsync(fresh, "/health/ready", TimeSpan.FromSeconds(30)));
+        Assert.Equal(HttpStatusCode.OK, await RawConnection.FirstAnswerAsync(fresh, "/health/ready", TimeSpan.FromSeconds(30)));
         return await Scrape.ValueAsync(service.Client, "attention_connections_rejected_total");
     }
 

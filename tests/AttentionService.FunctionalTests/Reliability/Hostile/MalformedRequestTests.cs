@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using AttentionService.Tests.Support;
 
@@ -57,23 +56,10 @@ public sealed class MalformedRequestTests(SharedServiceProcess shared) : IClassF
     /// <summary>Writes <paramref name="request"/> (each char one byte) and returns the first line of the answer, "" if the connection closes without one.</summary>
     private static async Task<string> SendAsync(int port, string request)
     {
-        using var socket = await RawSockets.ConnectAsync(port);
-        await socket.SendAsync(Encoding.Latin1.GetBytes(request));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new StringBuilder();
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while (!received.ToString().Contains("\r\n", StringComparison.Ordinal)
-                   && (read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token)) > 0)
-                received.Append(Encoding.Latin1.GetString(buffer, 0, read));
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-        }
-        var text = received.ToString();
-        var end = text.IndexOf("\r\n", StringComparison.Ordinal);
-        return end < 0 ? text : text[..end];
+        using var connection = await RawConnection.OpenAsync(port);
+        await connection.SendAsync(Encoding.Latin1.GetBytes(request));
+        var head = await connection.ReadHeadAsync(TimeSpan.FromSeconds(30));
+        var end = head.IndexOf("\r\n", StringComparison.Ordinal);
+        return end < 0 ? head : head[..end];
     }
 }

@@ -1,3 +1,5 @@
+using AttentionService.Tests.Support;
+
 namespace AttentionService.Tests.Reliability.Hostile;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Reliability.Hostile;
 

@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace AttentionService.Tests.Reliability.Hostile;
+namespace AttentionService.Tests.Support;
 
 /// <summary>
 /// One HTTP/1.1 connection as a hostile client drives it: bytes written as given (no client library to fix up the
@@ -51,17 +52,26 @@ public sealed class RawConnection : IDisposable
     /// <summary>Hangs up gracefully (FIN), without reading what is still on its way.</summary>
     public void Close() => _socket.Close();
 
-    /// <summary>Reads until the response head ("\r\n\r\n") has arrived, returning it (and whatever came with it).</summary>
+    /// <summary>
+    /// Reads until the response head ("\r\n\r\n") has arrived, returning it (and whatever came with it); what arrived
+    /// before a close or a reset when the server hangs up first.
+    /// </summary>
     public async Task<string> ReadHeadAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         var received = new StringBuilder();
         var buffer = new byte[1024];
-        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        try
         {
-            var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token);
-            if (read == 0) break;
-            received.Append(Encoding.Latin1.GetString(buffer, 0, read));
+            while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token);
+                if (read == 0) break;
+                received.Append(Encoding.Latin1.GetString(buffer, 0, read));
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
         }
         return received.ToString();
     }
@@ -74,7 +84,7 @@ public sealed class RawConnection : IDisposable
     {
         using var cancel = new CancellationTokenSource(timeout);
         var received = new MemoryStream();
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[16 * 1024];
         var reset = false;
         try
         {
@@ -95,6 +105,26 @@ public sealed class RawConnection : IDisposable
     private static string Preview(MemoryStream received) => Encoding.Latin1.GetString(received.GetBuffer(), 0, (int)Math.Min(received.Length, 300));
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>
+    /// The status of the first request the service answers: closing sockets on the client does not free their slots
+    /// until the server has seen each close, so a request sent at once may still be refused.
+    /// </summary>
+    public static async Task<HttpStatusCode> FirstAnswerAsync(HttpClient client, string path, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return (await client.GetAsync(path)).StatusCode;
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < timeout)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
 }
 
 /// <summary>What a client read before the server closed the connection.</summary>
