@@ -307,9 +307,14 @@
 
   const clip = (text, n) => text.length > n ? text.slice(0, n - 1) + '…' : text;
 
-  /** White (0) to dark blue (1): weights are probabilities, so the scale is fixed. */
+  /**
+   * White (0) to dark blue (1) by the square root of the weight: weights are probabilities, so the scale is fixed, and
+   * the root keeps small weights (a spread-out row) visible beside a near-one-hot row.
+   */
+  const shade = weight => Math.sqrt(Math.min(1, Math.max(0, Number(weight) || 0)));
+
   function colour(weight) {
-    const w = Math.min(1, Math.max(0, Number(weight) || 0));
+    const w = shade(weight);
     const from = [247, 251, 255], to = [8, 48, 107];
     const c = from.map((f, i) => Math.round(f + (to[i] - f) * w));
     return `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -337,7 +342,7 @@
     const panelHeight = 18 + titleHeight + colLabelHeight + rows * cell + 12;
     const perRow = panels.length > 1 ? 2 : 1;
     const legendHeight = 40;
-    const width = perRow * panelWidth + 16;
+    const width = Math.max(perRow * panelWidth + 16, 340);
     const height = Math.ceil(panels.length / perRow) * panelHeight + legendHeight + 8;
 
     const svg = node('svg', {
@@ -355,7 +360,7 @@
       const g = node('g', { transform: `translate(${ox},${oy})` });
       if (panel.title) g.append(node('text', { x: rowLabelWidth, y: 14, 'font-weight': 'bold' }, panel.title));
       const top = titleHeight + 14;
-      g.append(node('text', { x: rowLabelWidth + (cols * cell) / 2, y: top, 'text-anchor': 'middle', fill: '#57606a' }, `${spec.colAxis} →`));
+      g.append(node('text', { x: rowLabelWidth + (cols * cell) / 2, y: top, 'text-anchor': 'middle', fill: '#57606a' }, spec.colAxis));
       const gridTop = top + 4 + colLabelHeight;
       colText.forEach((label, c) => {
         const x = rowLabelWidth + c * cell + cell / 2;
@@ -366,7 +371,7 @@
       g.append(node('text', {
         x: 10, y: gridTop + (rows * cell) / 2, 'text-anchor': 'middle', fill: '#57606a',
         transform: `rotate(-90 10 ${gridTop + (rows * cell) / 2})`,
-      }, `${spec.rowAxis} →`));
+      }, spec.rowAxis));
       rowText.forEach((label, r) => {
         g.append(node('text', { x: rowLabelWidth - 6, y: gridTop + r * cell + cell / 2 + 4, 'text-anchor': 'end', ...mono }, label));
       });
@@ -383,18 +388,19 @@
       svg.append(g);
     });
 
-    // The legend: the colour of 0, 0.5 and 1.
+    // The legend: the scale from 0 to 1, with ticks where the square root puts them.
     const ly = height - legendHeight + 6;
     const gradient = node('linearGradient', { id: 'attention-scale', x1: 0, x2: 1, y1: 0, y2: 0 });
     gradient.append(node('stop', { offset: 0, 'stop-color': colour(0) }), node('stop', { offset: 1, 'stop-color': colour(1) }));
     const defs = node('defs');
     defs.append(gradient);
-    svg.append(defs,
-      node('rect', { x: 8, y: ly, width: 160, height: 10, fill: 'url(#attention-scale)', stroke: '#d0d7de' }),
-      node('text', { x: 8, y: ly + 24 }, '0'),
-      node('text', { x: 88, y: ly + 24, 'text-anchor': 'middle' }, '0.5'),
-      node('text', { x: 168, y: ly + 24, 'text-anchor': 'end' }, '1'),
-      node('text', { x: 180, y: ly + 9, fill: '#57606a' }, 'attention weight'));
+    svg.append(defs, node('rect', { x: 8, y: ly, width: 160, height: 10, fill: 'url(#attention-scale)', stroke: '#d0d7de' }));
+    for (const tick of [0, 0.1, 0.5, 1]) {
+      const x = 8 + 160 * shade(tick);
+      svg.append(node('line', { x1: x, x2: x, y1: ly + 10, y2: ly + 13, stroke: '#57606a' }),
+        node('text', { x, y: ly + 25, 'text-anchor': tick === 0 ? 'start' : tick === 1 ? 'end' : 'middle', 'font-size': 11 }, String(tick)));
+    }
+    svg.append(node('text', { x: 178, y: ly + 9, fill: '#57606a' }, 'attention weight'));
 
     el.heatmap.replaceChildren(svg);
     el.table.replaceChildren(...panels.map(p => table(spec, p)));
