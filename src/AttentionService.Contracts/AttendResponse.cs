@@ -19,7 +19,7 @@ public sealed class AttendResponse
 
     /// <summary>
     /// Attention weights, <c>[tq][tv]</c> or <c>[batch][tq][tv]</c> (multi-head models: a heads axis after batch, unless
-    /// the request asked for <c>heads</c> <c>average</c>). Absent when the request's <c>include</c> left it out.
+    /// the request asked for <c>"heads": "average"</c>). Absent when the request's <c>include</c> left it out.
     /// </summary>
     public TensorView<float>? Weights { get; init; }
 

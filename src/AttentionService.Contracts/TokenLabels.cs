@@ -17,7 +17,7 @@ public sealed class TokenLabels
     public IReadOnlyList<string>? Keys { get; init; }
 
     /// <summary>Bytes the labels hold as .NET strings, for the memory budget.</summary>
-    public long Bytes => sizeof(char) * (Characters(Query) + Characters(Keys));
+    public long Bytes() => sizeof(char) * (Characters(Query) + Characters(Keys));
 
     private static long Characters(IReadOnlyList<string>? labels)
     {

@@ -56,7 +56,7 @@ public sealed class AttendBody
     {
         long bytes = sizeof(float) * ((long)request.Query.Length + (request.Keys?.Length ?? 0) + request.Values.Length + (request.Mask?.Length ?? 0));
         foreach (var input in request.Inputs?.Values ?? []) bytes += input.JsonBytes;
-        return bytes + (request.Tokens?.Bytes ?? 0);
+        return bytes + (request.Tokens?.Bytes() ?? 0);
     }
 
     /// <summary>

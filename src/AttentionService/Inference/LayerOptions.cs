@@ -7,7 +7,7 @@ namespace AttentionService.Inference;
 
 /// <summary>
 /// Checks what a tensor request asks of its answer against the model and the inputs built for it, before the run:
-/// <c>heads</c> <c>average</c> needs weights with a heads axis, and each <c>tokens</c> list needs one label per position.
+/// <c>"heads": "average"</c> needs weights with a heads axis, and each <c>tokens</c> list needs one label per position.
 /// </summary>
 public static class LayerOptions
 {

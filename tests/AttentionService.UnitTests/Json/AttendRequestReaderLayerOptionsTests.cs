@@ -73,7 +73,7 @@ public sealed class AttendRequestReaderLayerOptionsTests
         Assert.Null(error);
         Assert.Null(request!.Tokens!.Query);
         Assert.Equal(["a"], request.Tokens.Keys);
-        Assert.Equal(2, request.Tokens.Bytes);
+        Assert.Equal(2, request.Tokens.Bytes());
     }
 
     [Theory]
