@@ -45,6 +45,23 @@ public sealed class AttendRequest : IDisposable
     /// </summary>
     public IReadOnlyList<string>? Outputs { get; init; }
 
+    /// <summary>
+    /// Labels for the positions, echoed in the answer: <c>query</c> one per query position (tq), <c>keys</c> one per
+    /// key position (tv), the same for every batch item; either may be left out.
+    /// </summary>
+    public TokenLabels? Tokens { get; init; }
+
+    /// <summary>
+    /// A multi-head model's weights per head (<c>each</c>, the default) or averaged over the heads (<c>average</c>:
+    /// <c>[tq][tv]</c> or <c>[batch][tq][tv]</c>). <c>average</c> on a model whose weights have no heads axis is a 400.
+    /// </summary>
+    public AttentionHeads Heads { get; init; }
+
+    /// <summary>
+    /// Which of <c>context</c> and <c>weights</c> the answer carries; default both. The part left out is not written.
+    /// </summary>
+    public AnswerParts Include { get; init; } = AnswerParts.All;
+
     public void Dispose()
     {
         Query.Dispose();

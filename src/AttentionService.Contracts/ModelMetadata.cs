@@ -15,6 +15,11 @@ namespace AttentionService.Contracts;
 /// When the model's file changed on disk and the new version could not be loaded: why, and when; the version loaded
 /// before keeps serving. Absent otherwise.
 /// </param>
+/// <param name="Heads">
+/// For a multi-head model (its weights have a heads axis after batch): how many heads, from the weights' shape or the
+/// <c>attention.heads</c> metadata; <c>/attend</c> answers weights per head or, with <c>"heads": "average"</c>, averaged.
+/// Absent for other models.
+/// </param>
 public sealed record ModelMetadata(
     string Name,
     string Platform,
@@ -26,7 +31,8 @@ public sealed record ModelMetadata(
     BindingMetadata? Binding,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<BackendStatus> Backends,
-    ReloadError? ReloadError = null);
+    ReloadError? ReloadError = null,
+    int? Heads = null);
 
 /// <summary>A change of a model's files on disk that was not loaded.</summary>
 /// <param name="Reason">Why the new version cannot serve, naming files relative to the models folder.</param>

@@ -21,7 +21,7 @@ public static class AttendRequestReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs"];
+    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs", "tokens", "heads", "include"];
 
     /// <summary>
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
@@ -123,6 +123,9 @@ public static class AttendRequestReader
         bool? causal = null;
         Dictionary<string, JsonTensor>? inputs = null;
         List<string>? outputs = null;
+        TokenLabels? tokens = null;
+        AttentionHeads? heads = null;
+        AnswerParts? include = null;
         try
         {
             reader.Read();
@@ -144,6 +147,9 @@ public static class AttendRequestReader
                     case "causal": Once(ref causal, ReadBoolean(ref reader, property), property); break;
                     case "inputs": Once(ref inputs, ReadInputs(json, ref reader), property); break;
                     case "outputs": Once(ref outputs, ReadOutputs(ref reader), property); break;
+                    case "tokens": Once(ref tokens, LayerOptionsReader.ReadTokens(ref reader, limits), property); break;
+                    case "heads": Once(ref heads, LayerOptionsReader.ReadHeads(ref reader), property); break;
+                    case "include": Once(ref include, LayerOptionsReader.ReadInclude(ref reader), property); break;
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject)
@@ -155,7 +161,7 @@ public static class AttendRequestReader
             var request = new AttendRequest
             {
                 Model = model, Backend = backend, Query = query, Keys = keys, Values = values, Mask = mask, Causal = causal ?? false,
-                Inputs = inputs, Outputs = outputs,
+                Inputs = inputs, Outputs = outputs, Tokens = tokens, Heads = heads ?? AttentionHeads.Each, Include = include ?? AnswerParts.All,
             };
             return (request, null);
         }
@@ -231,7 +237,7 @@ public static class AttendRequestReader
         reader.TokenType == JsonTokenType.String ? ReadText(ref reader, property) : throw Malformed($"{property} must be a string");
 
     /// <summary>A string token as text; escapes that decode to invalid UTF-16 (a lone surrogate) are the client's error.</summary>
-    private static string ReadText(ref Utf8JsonReader reader, string what)
+    internal static string ReadText(ref Utf8JsonReader reader, string what)
     {
         try
         {

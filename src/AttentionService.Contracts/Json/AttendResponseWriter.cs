@@ -21,6 +21,9 @@ public static class AttendResponseWriter
     private static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
     private static readonly JsonEncodedText Weights = JsonEncodedText.Encode("weights");
     private static readonly JsonEncodedText Outputs = JsonEncodedText.Encode("outputs");
+    private static readonly JsonEncodedText Tokens = JsonEncodedText.Encode("tokens");
+    private static readonly JsonEncodedText QueryTokens = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText KeysTokens = JsonEncodedText.Encode("keys");
 
     /// <summary>Writers between answers, pointed at nothing: one per answer in flight, not one allocated per answer.</summary>
     private static readonly ObjectPool<Utf8JsonWriter> Writers = new DefaultObjectPool<Utf8JsonWriter>(new WriterPolicy());
@@ -38,10 +41,17 @@ public static class AttendResponseWriter
         try
         {
             WriteStart(writer, response);
-            writer.WritePropertyName(Context);
-            if (!await WriteTensorAsync(writer, body, response.Context, cancellationToken)) return false;
-            writer.WritePropertyName(Weights);
-            if (!await WriteTensorAsync(writer, body, response.Weights, cancellationToken)) return false;
+            if (response.Tokens is { } tokens && !await WriteTokensAsync(writer, body, tokens, cancellationToken)) return false;
+            if (response.Context is { } context)
+            {
+                writer.WritePropertyName(Context);
+                if (!await WriteTensorAsync(writer, body, context, cancellationToken)) return false;
+            }
+            if (response.Weights is { } weights)
+            {
+                writer.WritePropertyName(Weights);
+                if (!await WriteTensorAsync(writer, body, weights, cancellationToken)) return false;
+            }
             if (response.Outputs is { } outputs)
             {
                 writer.WritePropertyName(Outputs);
@@ -84,6 +94,35 @@ public static class AttendResponseWriter
         writer.WriteStartObject();
         writer.WriteString(Model, response.Model);
         writer.WriteString(Backend, response.Backend);
+    }
+
+    /// <summary>The request's labels, flushed as the tensors are: thousands of long labels make a large answer too.</summary>
+    private static async ValueTask<bool> WriteTokensAsync(Utf8JsonWriter writer, PipeWriter body, TokenLabels tokens, CancellationToken cancellationToken)
+    {
+        writer.WritePropertyName(Tokens);
+        writer.WriteStartObject();
+        if (tokens.Query is { } query && !await WriteLabelsAsync(writer, body, QueryTokens, query, cancellationToken)) return false;
+        if (tokens.Keys is { } keys && !await WriteLabelsAsync(writer, body, KeysTokens, keys, cancellationToken)) return false;
+        writer.WriteEndObject();
+        return true;
+    }
+
+    private static async ValueTask<bool> WriteLabelsAsync(Utf8JsonWriter writer, PipeWriter body, JsonEncodedText name, IReadOnlyList<string> labels,
+        CancellationToken cancellationToken)
+    {
+        writer.WriteStartArray(name);
+        var flushedUpTo = writer.BytesCommitted;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            writer.WriteStringValue(labels[i]);
+            if (writer.BytesCommitted + writer.BytesPending - flushedUpTo < FlushBytes) continue;
+            writer.Flush();
+            flushedUpTo = writer.BytesCommitted;
+            var flushed = await body.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted) return false;
+        }
+        writer.WriteEndArray();
+        return true;
     }
 
     /// <summary>False when the connection is gone and writing should stop.</summary>

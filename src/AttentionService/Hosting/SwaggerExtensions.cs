@@ -39,6 +39,23 @@ public static class SwaggerExtensions
             // Extra inputs and outputs may hold integers (INT64) or booleans (BOOL) as their graph tensor does.
             swagger.MapType<Contracts.JsonTensor>(TypedTensorSchema);
             swagger.MapType<TensorView>(TypedTensorSchema);
+            // The answer options go by their wire names, as the reader takes them.
+            swagger.MapType<Contracts.AttentionHeads>(() => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. Contracts.Json.LayerOptionsReader.HeadsNames.Select(n => (JsonNode)n)],
+                Default = Contracts.Json.LayerOptionsReader.HeadsNames[0],
+                Description = "Weights per head (each) or averaged over the heads (average); any case.",
+            });
+            swagger.MapType<Contracts.AnswerParts>(() => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Contracts.Json.LayerOptionsReader.PartNames.Select(n => (JsonNode)n)] },
+                UniqueItems = true,
+                MinItems = 1,
+                Default = new JsonArray([.. Contracts.Json.LayerOptionsReader.PartNames.Select(n => (JsonNode)n)]),
+                Description = "The parts of the answer to write, each named once; default both.",
+            });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
         });

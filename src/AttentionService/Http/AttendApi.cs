@@ -19,7 +19,9 @@ public static class AttendApi
             .WithTags("Attention")
             .WithSummary("Run an attention model")
             .WithDescription("Scores the query against the keys (default: the values), normalises with softmax over the values axis and " +
-                             "returns the weighted values (context) together with the weights. Tensors are nested arrays; a batch axis is optional.")
+                             "returns the weighted values (context) together with the weights. Tensors are nested arrays; a batch axis is optional. " +
+                             "tokens labels the positions (echoed in the answer), heads chooses per-head or averaged weights for multi-head models, " +
+                             "include leaves context or weights out of the answer.")
             .Accepts<AttendRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

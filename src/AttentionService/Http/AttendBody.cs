@@ -51,12 +51,12 @@ public sealed class AttendBody
         }
     }
 
-    /// <summary>Bytes the parsed request holds: its role tensors and the JSON of its extra inputs.</summary>
+    /// <summary>Bytes the parsed request holds: its role tensors, the JSON of its extra inputs and its labels.</summary>
     private static long ParsedBytes(AttendRequest request)
     {
         long bytes = sizeof(float) * ((long)request.Query.Length + (request.Keys?.Length ?? 0) + request.Values.Length + (request.Mask?.Length ?? 0));
         foreach (var input in request.Inputs?.Values ?? []) bytes += input.JsonBytes;
-        return bytes;
+        return bytes + (request.Tokens?.Bytes() ?? 0);
     }
 
     /// <summary>

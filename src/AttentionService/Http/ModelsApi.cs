@@ -21,7 +21,8 @@ public static class ModelsApi
             .WithSummary("Describe one model")
             .WithDescription("The graph's own inputs and outputs in the Open Inference Protocol (KServe v2) form (-1 = dynamic dimension), " +
                              "also for a model that was refused; the binding /attend uses (each role or alias and its graph name, " +
-                             "bound by name, position or config, and the mask's meaning); the ONNX metadata; and each backend's status: ready, or why not.")
+                             "bound by name, position or config, and the mask's meaning); the ONNX metadata; each backend's status: ready, or why not; " +
+                             "and, for a multi-head model, its number of heads.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -50,7 +51,8 @@ public static class ModelsApi
             model.Binding is { } binding ? Describe(binding, signature!) : null,
             signature?.Metadata ?? new Dictionary<string, string>(),
             model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray(),
-            model.ReloadFailure is { } failure ? new ReloadError(failure.Reason, failure.At) : null);
+            model.ReloadFailure is { } failure ? new ReloadError(failure.Reason, failure.At) : null,
+            model.Binding is { } bound ? WeightHeads.Count(signature!, bound) : null);
     }
 
     private static BindingMetadata Describe(ModelBinding binding, Core.Models.ModelSignature signature) => new(

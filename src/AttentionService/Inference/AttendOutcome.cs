@@ -12,10 +12,13 @@ namespace AttentionService.Inference;
 public sealed class AttendOutcome : IDisposable
 {
     private readonly RentedOutputs? _outputs;
+    private readonly IDisposable? _derived;
     private IDisposable? _lease;
 
-    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, RentedOutputs? outputs)
+    private AttendOutcome(AttendResponse? response, InferenceError? error, string? model, BackendKind? backend, RentedOutputs? outputs,
+        IDisposable? derived = null)
     {
+        _derived = derived;
         Response = response;
         Error = error;
         Model = model;
@@ -32,8 +35,9 @@ public sealed class AttendOutcome : IDisposable
     /// <summary>The backend that ran, when one did.</summary>
     public BackendKind? Backend { get; }
 
-    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, RentedOutputs outputs) =>
-        new(response, null, response.Model, backend, outputs);
+    /// <summary>An answer over <paramref name="outputs"/> and, when it has one, a tensor derived from them (averaged weights), both owned from here on.</summary>
+    public static AttendOutcome Answered(AttendResponse response, BackendKind backend, RentedOutputs outputs, IDisposable? derived = null) =>
+        new(response, null, response.Model, backend, outputs, derived);
 
     public static AttendOutcome Failed(InferenceError error, string? model = null) => new(null, error, model, null, null);
 
@@ -43,6 +47,7 @@ public sealed class AttendOutcome : IDisposable
     public void Dispose()
     {
         _outputs?.Dispose();
+        _derived?.Dispose();
         Interlocked.Exchange(ref _lease, null)?.Dispose();
     }
 }

@@ -58,6 +58,8 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
                 return AttendOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ClientText.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
             backend = kind;
         }
+        if (LayerOptions.CheckHeads(modelName, signature, binding, request.Heads) is { } headsError)
+            return AttendOutcome.Failed(headsError, modelName);
 
         var (extraOutputs, outputError) = OutputSelection.Resolve(modelName, binding, request.Outputs);
         if (outputError is not null) return AttendOutcome.Failed(outputError, modelName);
@@ -65,13 +67,19 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
         using (inputs)
         {
+            if (LayerOptions.CheckTokens(request.Tokens, binding, inputs!, keysSent: request.Keys is not null) is { } tokensError)
+                return AttendOutcome.Failed(tokensError, modelName);
+            var include = request.Include;
+            var average = request.Heads == AttentionHeads.Average && include.HasFlag(AnswerParts.Weights);
+            // Averaged weights are batch × tq × tv numbers beside the per-head ones the run writes.
+            var averageBytes = average ? sizeof(float) * inputs!.Scores : 0;
             var (footprint, tooLarge) = RunFootprints.Measure(model, inputs!, settings.Limits);
             if (tooLarge is not null) return AttendOutcome.Failed(tooLarge, modelName);
             // The parsed request tensors are held already; inputs built beyond them (a mask, extra inputs) are not.
             var held = reservation.Bytes;
             var inputBytes = Math.Max(0, RunFootprints.InputBytes(inputs!.Ordered) - held);
-            var refused = await reservation.ReserveRunAsync(inputBytes + footprint.Bytes + AnswerWriterBytes,
-                $"request tensors {held}, inputs built {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}, answer writer {AnswerWriterBytes}",
+            var refused = await reservation.ReserveRunAsync(inputBytes + footprint.Bytes + averageBytes + AnswerWriterBytes,
+                $"request tensors {held}, inputs built {inputBytes}, outputs {footprint.OutputBytes}, intermediates {footprint.IntermediateBytes}{(footprint.Planned ? "" : " (estimated)")}{(average ? $", heads averaged {averageBytes}" : "")}, answer writer {AnswerWriterBytes}",
                 cancellationToken);
             if (refused is not null) return AttendOutcome.Failed(refused, modelName);
             var run = await runner.RunAsync(model, backend, inputs!, cancellationToken);
@@ -79,7 +87,9 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
             var outputs = run.Outputs!;
             var context = Batched(outputs.Float(binding.Context), inputs!.Batched);
             var weights = Batched(outputs.Float(binding.Weights), inputs.Batched);
-            if (!TensorPrimitives.IsFiniteAll<float>(context.Span) || !TensorPrimitives.IsFiniteAll<float>(weights.Span))
+            // A part the request left out is neither checked nor written.
+            if ((include.HasFlag(AnswerParts.Context) && !TensorPrimitives.IsFiniteAll<float>(context.Span))
+                || (include.HasFlag(AnswerParts.Weights) && !TensorPrimitives.IsFiniteAll<float>(weights.Span)))
                 return NotFinite(outputs, modelName, "the result is not finite: the scores overflow float32; scale the inputs down");
             Dictionary<string, TensorView>? named = null;
             for (var i = 0; i < extraOutputs!.Length; i++)
@@ -89,11 +99,16 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
                     return NotFinite(outputs, modelName, $"output '{request.Outputs![i]}' is not finite (NaN or infinity), which JSON cannot carry");
                 (named ??= new(StringComparer.Ordinal))[request.Outputs![i]] = output;
             }
+            var averaged = average ? HeadAverage.Of(outputs.Float(binding.Weights)) : null;
+            if (averaged is not null) weights = Batched(averaged.View, inputs.Batched);
             var response = new AttendResponse
             {
-                Model = modelName, Backend = run.Backend.ToWireName(), Context = context, Weights = weights, Outputs = named,
+                Model = modelName, Backend = run.Backend.ToWireName(), Tokens = request.Tokens,
+                Context = include.HasFlag(AnswerParts.Context) ? context : null,
+                Weights = include.HasFlag(AnswerParts.Weights) ? weights : null,
+                Outputs = named,
             };
-            return AttendOutcome.Answered(response, run.Backend, outputs);
+            return AttendOutcome.Answered(response, run.Backend, outputs, averaged);
         }
     }
 
