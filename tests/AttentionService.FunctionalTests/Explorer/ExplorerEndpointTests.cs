@@ -97,6 +97,20 @@ public sealed partial class ExplorerEndpointTests(AttentionServiceFactory factor
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/models")).StatusCode);
     }
 
+    [Fact]
+    public async Task OnTheManagementSettingThePageAnswersOnlyOnTheManagementPort()
+    {
+        var managementPort = ServiceProcess.FreePort();
+        await using var service = await ServiceProcess.StartAsync(AppContext.BaseDirectory,
+            "--Attention:Exposure:Explorer=Management", $"--Attention:Exposure:ManagementPort={managementPort}");
+        await service.WaitForOutputAsync($"only there: {ExplorerExtensions.PathPrefix}", TimeSpan.FromSeconds(30));
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+
+        await Problems.AssertProblemAsync(await service.Client.GetAsync("/explore"), HttpStatusCode.NotFound, "no endpoint at /explore");
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/explore")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/explore/explore.js")).StatusCode);
+    }
+
     [GeneratedRegex(@"\s(?:src|href)=""(?<url>[^""]*)""")]
     private static partial Regex ReferenceAttribute();
 
