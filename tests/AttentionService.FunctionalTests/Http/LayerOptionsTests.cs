@@ -170,6 +170,21 @@ public sealed class LayerOptionsTests(AttentionServiceFactory factory) : IClassF
     }
 
     [Fact]
+    public async Task AveragingWithTheWeightsLeftOutAnswersTheContextAlone()
+    {
+        var rng = new Random(9);
+        var body = new JsonObject { ["model"] = "multihead", ["query"] = Node(ReferenceAttention.Random(rng, 2, D)), ["values"] = Node(ReferenceAttention.Random(rng, 3, D)) };
+        var whole = await AttendAsync(body);
+        body["heads"] = "average";
+        body["include"] = Node(new[] { "context" });
+
+        var answer = await AttendAsync(body);
+
+        Assert.Equal(["model", "backend", "context"], answer.Select(p => p.Key));
+        Assert.Equal(whole["context"]!.ToJsonString(), answer["context"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task ModelsShowTheHeadsOfMultiHeadModelsOnly()
     {
         var multihead = JsonNode.Parse(await _client.GetStringAsync("/models/multihead"))!;

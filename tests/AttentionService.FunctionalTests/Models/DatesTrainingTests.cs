@@ -19,7 +19,7 @@ public sealed class DatesTrainingTests
         try
         {
             var run = ExternalCommand.Run(RequiresTorchFactAttribute.Python,
-                [Path.Combine(RepoPaths.Root, "scripts", "train-dates.py"), "--out", output], TimeSpan.FromMinutes(15));
+                [Path.Combine(RepoPaths.Root, "scripts", "train-dates.py"), "--out", output], TimeSpan.FromMinutes(10));
             Assert.True(run.ExitCode == 0, run.Transcript);
 
             var committed = JsonNode.Parse(File.ReadAllText(Committed))!;
