@@ -15,6 +15,11 @@ namespace AttentionService.Contracts;
 /// When the model's file changed on disk and the new version could not be loaded: why, and when; the version loaded
 /// before keeps serving. Absent otherwise.
 /// </param>
+/// <param name="Forms">
+/// The request forms the model takes on /attend: <c>["tensors"]</c> for an attention layer, <c>["text", "tensors"]</c>
+/// for a seq2seq model (text is decoded end to end; tensors run one decoder step).
+/// </param>
+/// <param name="Seq2Seq">For a seq2seq model: its encoder and decoder graphs, vocabulary and limits. Absent otherwise.</param>
 public sealed record ModelMetadata(
     string Name,
     string Platform,
@@ -26,7 +31,9 @@ public sealed record ModelMetadata(
     BindingMetadata? Binding,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<BackendStatus> Backends,
-    ReloadError? ReloadError = null);
+    ReloadError? ReloadError = null,
+    IReadOnlyList<string>? Forms = null,
+    Seq2SeqMetadata? Seq2Seq = null);
 
 /// <summary>A change of a model's files on disk that was not loaded.</summary>
 /// <param name="Reason">Why the new version cannot serve, naming files relative to the models folder.</param>
