@@ -33,7 +33,7 @@ public sealed record ModelMetadata(
     IReadOnlyList<BackendStatus> Backends,
     ReloadError? ReloadError = null,
     IReadOnlyList<string>? Forms = null,
-    Seq2SeqMetadata? Seq2Seq = null);
+    [property: System.Text.Json.Serialization.JsonPropertyName("seq2seq")] Seq2SeqMetadata? Seq2Seq = null);
 
 /// <summary>A change of a model's files on disk that was not loaded.</summary>
 /// <param name="Reason">Why the new version cannot serve, naming files relative to the models folder.</param>
