@@ -38,6 +38,8 @@ public static class SwaggerExtensions
             swagger.MapType<Contracts.JsonTensor>(TypedTensorSchema);
             swagger.MapType<TensorView>(TypedTensorSchema);
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
+            swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
+            swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
         });
         return services;
     }
