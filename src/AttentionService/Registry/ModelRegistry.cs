@@ -73,7 +73,7 @@ public sealed partial class ModelRegistry(
                 _loadedFrom[name] = files;
                 if (loaded.Summary is { } summary)
                     logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-                        name, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
+                        name, Path.Combine(Folder, files.MainFile(name)), summary.ElapsedMs, summary.Binding, summary.Backends);
             }
         }
         catch
@@ -178,7 +178,7 @@ public sealed partial class ModelRegistry(
         old?.Dispose();
         if (loaded.Summary is { } summary)
             logger.LogInformation("Model {Model} {Action} ({Change}) from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-                name, action, change, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
+                name, action, change, Path.Combine(Folder, files.MainFile(name)), summary.ElapsedMs, summary.Binding, summary.Backends);
         else
             logger.LogInformation("Model {Model} {Action} ({Change}) and cannot serve: {Reason}", name, action, change, fresh.UnservableReason(policy));
     }
