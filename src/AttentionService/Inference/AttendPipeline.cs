@@ -62,7 +62,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         var (extraOutputs, outputError) = OutputSelection.Resolve(modelName, binding, request.Outputs);
         if (outputError is not null) return AttendOutcome.Failed(outputError, modelName);
         var (inputs, inputError) = AttentionInputs.Build(modelName, signature, binding, request, settings.Limits);
-        if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
+        if (inputError is not null) return AttendOutcome.Failed(TextFormHint.For(model, modelName, inputError), modelName);
         using (inputs)
         {
             var (footprint, tooLarge) = RunFootprints.Measure(model, inputs!, settings.Limits);

@@ -27,7 +27,8 @@ public sealed class TextRequestErrorTests(AttentionServiceFactory factory) : ICl
         { $$"""{"model": "dates", "source": "{{new string('1', 65)}}"}""", HttpStatusCode.RequestEntityTooLarge, "source has 65 characters; model 'dates' takes at most 64 (maxSourceLength in dates/seq2seq.json)" },
         { $$"""{"model": "dates", "sources": ["1/2/2003", "{{new string('1', 65)}}"]}""", HttpStatusCode.RequestEntityTooLarge, "sources[1] has 65 characters" },
         { $$"""{"model": "dates", "sources": [{{string.Join(", ", Enumerable.Repeat("\"1/2/2003\"", 65))}}]}""", HttpStatusCode.RequestEntityTooLarge, "sources has 65 texts, the limit is 64 (Attention:Limits:MaxBatch)" },
-        { """{"model": "dates", "query": [0, 0], "values": [[1, 0]]}""", HttpStatusCode.BadRequest, "token" },
+        { """{"model": "dates", "query": [0, 0], "values": [[1, 0]]}""", HttpStatusCode.BadRequest,
+            "model 'dates' needs inputs.token (INT64 [batch]); send it in the request's \"inputs\"; model 'dates' is a seq2seq model: send text as {\"model\": \"dates\", \"source\": \"...\"}" },
     };
 
     [Theory]
