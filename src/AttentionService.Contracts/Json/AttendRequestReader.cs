@@ -21,20 +21,21 @@ public static class AttendRequestReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs", "tokens", "heads", "include"];
+    private static readonly string[] Properties =
+        ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs", "tokens", "heads", "include", "source", "sources"];
 
     /// <summary>
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
     /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it; the body is held as one sequence, never copied whole.
     /// </summary>
-    public static async ValueTask<(AttendRequest? Request, InferenceError? Error)> ReadAsync(HttpRequest request, RequestLimits limits,
+    public static async ValueTask<ParsedBody> ReadAsync(HttpRequest request, RequestLimits limits,
         CancellationToken cancellationToken, BodyReservation? reserve = null)
     {
         if (request.ContentLength > limits.MaxBodyBytes)
-            return (null, TooLarge(request.ContentLength.Value, limits));
+            return Refused(TooLarge(request.ContentLength.Value, limits));
         // A declared length is reserved whole before anything is read; a chunked body as it grows.
         if (request.ContentLength is { } declared && reserve?.Invoke(declared) is { } noRoom)
-            return (null, noRoom);
+            return Refused(noRoom);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
 
@@ -50,18 +51,18 @@ public static class AttendRequestReader
             {
                 // Kestrel refused the body (too large, too slow, malformed chunking; a chunk size that overflows comes
                 // as an IOException): the client's fault, answered with the status it earned. A hang-up propagates.
-                return (null, BodyRefused(e, limits));
+                return Refused(BodyRefused(e, limits));
             }
             var buffer = read.Buffer;
             if (buffer.Length > limits.MaxBodyBytes)
             {
                 body.AdvanceTo(buffer.End);
-                return (null, TooLarge(buffer.Length, limits));
+                return Refused(TooLarge(buffer.Length, limits));
             }
             if (request.ContentLength is null && reserve?.Invoke(buffer.Length) is { } noRoomToGrow)
             {
                 body.AdvanceTo(buffer.End);
-                return (null, noRoomToGrow);
+                return Refused(noRoomToGrow);
             }
             if (read.IsCompleted)
             {
@@ -79,6 +80,8 @@ public static class AttendRequestReader
         }
     }
 
+    private static ParsedBody Refused(InferenceError error) => new(null, null, error);
+
     private static InferenceError BodyRefused(Exception refused, RequestLimits limits) => (refused as BadHttpRequestException)?.StatusCode switch
     {
         StatusCodes.Status413PayloadTooLarge => TooLarge(null, limits),
@@ -90,10 +93,10 @@ public static class AttendRequestReader
     private static InferenceError TooLarge(long? bytes, RequestLimits limits) => InferenceError.TooLarge(
         $"the body {(bytes is { } n ? $"has {n} bytes" : "is larger than the limit")}; the limit is {limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");
 
-    public static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySequence<byte> json, RequestLimits limits)
+    public static ParsedBody Read(ReadOnlySequence<byte> json, RequestLimits limits)
     {
         if (json.IsEmpty)
-            return (null, InferenceError.BadRequest("the request body is empty; send a JSON object with query and values"));
+            return Refused(InferenceError.BadRequest("the request body is empty; send a JSON object with query and values (or, to a seq2seq model, source)"));
         // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
         if (json.FirstSpan.StartsWith(Utf8Bom)) json = json.Slice(Utf8Bom.Length);
         var options = new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth };
@@ -115,7 +118,7 @@ public static class AttendRequestReader
         }
     }
 
-    private static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySpan<byte> json, JsonReaderOptions options, RequestLimits limits)
+    private static ParsedBody Read(ReadOnlySpan<byte> json, JsonReaderOptions options, RequestLimits limits)
     {
         var reader = new Utf8JsonReader(json, options);
         string? model = null, backend = null;
@@ -126,11 +129,13 @@ public static class AttendRequestReader
         TokenLabels? tokens = null;
         AttentionHeads? heads = null;
         AnswerParts? include = null;
+        string? source = null;
+        List<string>? sources = null;
         try
         {
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
-                return (null, InferenceError.BadRequest("the request body must be a JSON object with query and values"));
+                return Refused(InferenceError.BadRequest("the request body must be a JSON object with query and values (or, to a seq2seq model, source)"));
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var property = KnownProperty(ref reader)
@@ -150,12 +155,22 @@ public static class AttendRequestReader
                     case "tokens": Once(ref tokens, LayerOptionsReader.ReadTokens(ref reader, limits), property); break;
                     case "heads": Once(ref heads, LayerOptionsReader.ReadHeads(ref reader), property); break;
                     case "include": Once(ref include, LayerOptionsReader.ReadInclude(ref reader), property); break;
+                    case "source": Once(ref source, TextFields.ReadSource(ref reader), property); break;
+                    case "sources": Once(ref sources, TextFields.ReadSources(ref reader), property); break;
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject)
                 throw Malformed("the request body is not a complete JSON object");
             if (reader.Read())
                 throw Malformed("unexpected content after the JSON object");
+            if (source is not null || sources is not null)
+            {
+                TextFields.CheckAlone(source, sources, TensorFieldsPresent(query, keys, values, mask, causal, inputs, outputs, tokens, heads));
+                return new(null, new TextRequest
+                {
+                    Model = model, Backend = backend, Sources = sources ?? [source!], Batched = sources is not null, Include = include ?? AnswerParts.All,
+                }, null);
+            }
             if (query is null) throw Malformed("query is required: [tq][d] or [batch][tq][d] numbers");
             if (values is null) throw Malformed("values is required: [tv][d] or [batch][tv][d] numbers");
             var request = new AttendRequest
@@ -163,7 +178,7 @@ public static class AttendRequestReader
                 Model = model, Backend = backend, Query = query, Keys = keys, Values = values, Mask = mask, Causal = causal ?? false,
                 Inputs = inputs, Outputs = outputs, Tokens = tokens, Heads = heads ?? AttentionHeads.Each, Include = include ?? AnswerParts.All,
             };
-            return (request, null);
+            return new(request, null, null);
         }
         catch (Exception e) when (e is RequestFormatException or JsonException)
         {
@@ -171,8 +186,23 @@ public static class AttendRequestReader
             keys?.Dispose();
             values?.Dispose();
             mask?.Dispose();
-            return (null, e is RequestFormatException format ? format.Error : InferenceError.BadRequest(JsonError((JsonException)e)));
+            return Refused(e is RequestFormatException format ? format.Error : InferenceError.BadRequest(JsonError((JsonException)e)));
         }
+    }
+
+    /// <summary>The tensor fields a body sent, named as it would name them (for the error when text comes with them).</summary>
+    private static IEnumerable<string> TensorFieldsPresent(Tensor<float>? query, Tensor<float>? keys, Tensor<float>? values, Tensor<float>? mask,
+        bool? causal, Dictionary<string, JsonTensor>? inputs, List<string>? outputs, TokenLabels? tokens, AttentionHeads? heads)
+    {
+        if (query is not null) yield return "query";
+        if (keys is not null) yield return "keys";
+        if (values is not null) yield return "values";
+        if (mask is not null) yield return "mask";
+        if (causal is not null) yield return "causal";
+        if (inputs is not null) yield return "inputs";
+        if (outputs is not null) yield return "outputs";
+        if (tokens is not null) yield return "tokens";
+        if (heads is not null) yield return "heads";
     }
 
     /// <summary>The property the reader is on, matched without case and without allocating; null when unknown.</summary>

@@ -58,6 +58,8 @@ public static class SwaggerExtensions
             });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
+            swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
+            swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
         });
         return services;
     }
