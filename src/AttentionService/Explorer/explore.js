@@ -71,7 +71,6 @@
     if (!m) return;
     el.description.textContent = m.description ?? '';
     const forms = formsOf(m);
-    el.forms.textContent = forms.map(f => f === 'text' ? 'text (a source string)' : 'tensors (query, keys, values)').join(', ');
     for (const option of el.backend.options) {
       if (!option.value) continue;
       const backend = m.backends?.find(b => b.name === option.value);
@@ -80,6 +79,7 @@
     }
     if (el.backend.selectedOptions[0]?.disabled) el.backend.value = '';
     const text = forms.includes('text');
+    el.forms.textContent = forms.join(', ') + (forms.length > 1 ? ` (the explorer sends ${text ? 'text' : 'tensors'})` : '');
     el.textForm.hidden = !text;
     el.examples.parentElement.hidden = m.name !== 'dates';
     el.tensorForm.hidden = text;
