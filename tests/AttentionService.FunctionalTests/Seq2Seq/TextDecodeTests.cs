@@ -166,6 +166,24 @@ public sealed class TextDecodeTests(AttentionServiceFactory factory) : IClassFix
         Assert.True((int)seq2seq["maxSteps"]! >= 11);
     }
 
+    [Theory]
+    [InlineData("context", "weights")]
+    [InlineData("weights", "context")]
+    public async Task IncludeLeavesAPartOutOfEveryResult(string kept, string leftOut)
+    {
+        var whole = await DecodeAsync(new { model = "dates", sources = new[] { "24 November 2026", "1/2/2003" }, backend = "managed" });
+        var part = await DecodeAsync(new { model = "dates", sources = new[] { "24 November 2026", "1/2/2003" }, backend = "managed", include = new[] { kept } });
+
+        var results = part["results"]!.AsArray();
+        Assert.Equal(2, results.Count);
+        for (var i = 0; i < results.Count; i++)
+        {
+            Assert.False(results[i]!.AsObject().ContainsKey(leftOut), $"results[{i}] has {leftOut}");
+            Assert.Equal(whole["results"]![i]![kept]!.ToJsonString(), results[i]![kept]!.ToJsonString());
+            Assert.Equal((string?)whole["results"]![i]!["output"], (string?)results[i]!["output"]);
+        }
+    }
+
     private async Task<JsonObject> DecodeAsync(object body)
     {
         var response = await _client.PostAttendAsync(body);
