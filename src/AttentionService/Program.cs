@@ -46,6 +46,7 @@ try
     app.MapModelsApi();
     app.MapHealthApi();
     app.MapAttentionMetrics();
+    app.MapExplorer();
 
     var stopping = app.Lifetime.ApplicationStopping;
     try

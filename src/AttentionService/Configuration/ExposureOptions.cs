@@ -16,6 +16,9 @@ public sealed class ExposureOptions
     /// <summary>The Prometheus metrics (<c>/metrics</c>).</summary>
     public FeatureExposure Metrics { get; set; } = FeatureExposure.Public;
 
+    /// <summary>The attention explorer page and its files (<c>/explore</c>); it calls only <c>/models</c> and <c>/attend</c>.</summary>
+    public FeatureExposure Explorer { get; set; } = FeatureExposure.Public;
+
     /// <summary>
     /// A second port Kestrel listens on, beside the configured URLs and on the same hosts, in plain HTTP; 0 means none.
     /// Required when a feature is <see cref="FeatureExposure.Management"/>; must differ from the public ports.

@@ -15,6 +15,7 @@ public static class ExposedFeatures
     [
         new(nameof(ExposureOptions.Swagger), SwaggerExtensions.PathPrefix, o => o.Swagger),
         new(nameof(ExposureOptions.Metrics), "/metrics", o => o.Metrics),
+        new(nameof(ExposureOptions.Explorer), ExplorerExtensions.PathPrefix, o => o.Explorer),
     ];
 
     /// <summary>The feature <paramref name="path"/> belongs to, or null for the API and health endpoints.</summary>

@@ -20,6 +20,14 @@ public static class SecurityHeaders
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+    /// <summary>
+    /// The attention explorer: its own script and style sheet only (no inline code), requests back to this service, and
+    /// images from blob and data URLs (the heatmap is drawn from its own SVG onto a canvas to save it as PNG).
+    /// </summary>
+    public const string ExplorerPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
     public static IServiceCollection AddSecurityHeaders(this IServiceCollection services) =>
         services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
 
@@ -40,12 +48,14 @@ public static class SecurityHeaders
     private static Task Apply(HttpContext http)
     {
         var headers = http.Response.Headers;
-        var swagger = http.Request.Path.StartsWithSegments(SwaggerExtensions.PathPrefix, StringComparison.OrdinalIgnoreCase);
+        var path = http.Request.Path;
+        var swagger = path.StartsWithSegments(SwaggerExtensions.PathPrefix, StringComparison.OrdinalIgnoreCase);
+        var explorer = path.StartsWithSegments(ExplorerExtensions.PathPrefix, StringComparison.OrdinalIgnoreCase);
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers[HeaderNames.XFrameOptions] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers[HeaderNames.ContentSecurityPolicy] = swagger ? SwaggerUiPolicy : ApiPolicy;
-        // Answers are computed per request; Swagger UI's files may be cached (they carry ETags).
+        headers[HeaderNames.ContentSecurityPolicy] = swagger ? SwaggerUiPolicy : explorer ? ExplorerPolicy : ApiPolicy;
+        // Answers are computed per request; Swagger UI's files may be cached (they carry ETags), the explorer's say how.
         if (!swagger && !headers.ContainsKey(HeaderNames.CacheControl)) headers[HeaderNames.CacheControl] = "no-store";
         return Task.CompletedTask;
     }

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using AttentionService.Configuration;
 using AttentionService.Core.Tensors;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -55,6 +57,7 @@ public static class SwaggerExtensions
                 Description = "The parts of the answer to write, each named once; default both.",
             });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
+            swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
             swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
         });
@@ -85,6 +88,20 @@ public static class SwaggerExtensions
             ui.DocumentTitle = "AttentionService";
         });
         return app;
+    }
+
+    /// <summary>
+    /// Points to the attention explorer where it is served at all. The link is relative to Swagger UI's page
+    /// (/swagger/index.html), so it keeps a reverse proxy's path prefix.
+    /// </summary>
+    private sealed class ExplorerLinkDocumentFilter(IOptions<AttentionOptions> options) : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            if (options.Value.Exposure.Explorer == FeatureExposure.Off || document.Info is null) return;
+            document.Info.Description += $"\n\nThe [attention explorer](..{ExplorerExtensions.PathPrefix}) draws a model's attention weights " +
+                                         "as a heatmap: type a date for the seq2seq model `dates`, or paste or generate tensors for a layer model.";
+        }
     }
 
     /// <summary>Gives the request body a working example, so "Try it out" in Swagger UI answers at once.</summary>

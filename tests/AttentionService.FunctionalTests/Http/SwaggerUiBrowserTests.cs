@@ -9,8 +9,6 @@ namespace AttentionService.Tests.Http;
 /// </summary>
 public sealed class SwaggerUiBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [RequiresExecutableFact("chromium")]
     public async Task TryingTheAttendExampleInSwaggerUiReturnsContextAndWeights()
     {
@@ -33,21 +31,9 @@ public sealed class SwaggerUiBrowserTests
     private static async Task TryTheAttendExampleAsync(Uri baseAddress)
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // The machine's network is closed: no background or component traffic, no sandbox as root.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        // Chromium reports each resource or inline code a policy blocks as a console error.
-        var violations = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) lock (violations) violations.Add(message.Text);
-        };
+        var violations = Chromium.WatchPolicyViolations(page);
 
         await page.GotoAsync(new Uri(baseAddress, "/swagger/index.html").ToString());
         var attend = page.Locator("#operations-Attention-Attend");
