@@ -19,7 +19,10 @@ public sealed class MemoryLimitTests
     {
         using var cgroup = MemoryCgroup.Create(Limit);
         await using var service = await ServiceProcess.StartInCgroupAsync(AppContext.BaseDirectory, cgroup.ProcsFile);
-        using var client = new HttpClient { BaseAddress = service.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        // The body waits for the service's 100 Continue however long admission takes: with the default 1 s timeout a
+        // loaded machine sends it unasked, and a 503 that closes the connection then resets the upload.
+        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(5) };
+        using var client = new HttpClient(handler) { BaseAddress = service.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         // The runtime sees the limit (its heap limit, 75% of it), and the budget is derived from that.
         var line = await BudgetLineAsync(service);
