@@ -20,13 +20,14 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Gives the host time for the drain and for the longest request to finish.</summary>
+    /// <summary>Gives the host time for the drain and for the longest request to finish (<see cref="ShutdownBudget"/>).</summary>
     public static IServiceCollection AddShutdownDrain(this IServiceCollection services)
     {
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddOptions<HostOptions>().Configure<IOptions<AttentionOptions>>((host, attention) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(attention.Value.ShutdownDrainSeconds + attention.Value.RequestTimeoutSeconds + 5));
+            host.ShutdownTimeout = TimeSpan.FromSeconds(ShutdownBudget.HostTimeoutSeconds(attention.Value)));
+        services.AddSingleton<IValidateOptions<AttentionOptions>, ShutdownBudgetValidator>();
         return services;
     }
 }

@@ -24,7 +24,8 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<At
             // Stopped before Kestrel listened (SIGTERM while models load): nobody to drain for.
             if (!lifetime.ApplicationStarted.IsCancellationRequested) return;
             var drain = TimeSpan.FromSeconds(options.Value.ShutdownDrainSeconds);
-            logger.LogInformation("Shutting down: readiness is now false; draining for {DrainSeconds} s", drain.TotalSeconds);
+            logger.LogInformation("Shutting down: readiness is now false; draining for {DrainSeconds} s, then in-flight requests finish; the host gives up after {HostTimeoutSeconds} s",
+                drain.TotalSeconds, ShutdownBudget.HostTimeoutSeconds(options.Value));
             Thread.Sleep(drain);
         });
         return Task.CompletedTask;

@@ -17,11 +17,11 @@ public sealed class KubernetesManifestTests
             .ToList();
     });
 
-    private static JsonElement Resource(string kind) => Assert.Single(Resources.Value, r => r.GetProperty("kind").GetString() == kind);
+    internal static JsonElement Resource(string kind) => Assert.Single(Resources.Value, r => r.GetProperty("kind").GetString() == kind);
 
-    private static JsonElement At(JsonElement element, params string[] path) => path.Aggregate(element, (e, name) => e.GetProperty(name));
+    internal static JsonElement At(JsonElement element, params string[] path) => path.Aggregate(element, (e, name) => e.GetProperty(name));
 
-    private static JsonElement Container => Assert.Single(At(Resource("Deployment"), "spec", "template", "spec", "containers").EnumerateArray());
+    internal static JsonElement Container => Assert.Single(At(Resource("Deployment"), "spec", "template", "spec", "containers").EnumerateArray());
 
     private static int ContainerPort(string portName) =>
         Assert.Single(Container.GetProperty("ports").EnumerateArray(), p => p.GetProperty("name").GetString() == portName)
@@ -85,19 +85,6 @@ public sealed class KubernetesManifestTests
         foreach (var bound in new[] { "requests", "limits" })
             foreach (var resource in new[] { "cpu", "memory" })
                 Assert.False(string.IsNullOrEmpty(At(Container, "resources", bound, resource).ToString()), $"resources.{bound}.{resource}");
-    }
-
-    [Fact]
-    public void GracePeriodCoversThePreStopPauseAndTheHostShutdownTimeout()
-    {
-        var grace = At(Resource("Deployment"), "spec", "template", "spec", "terminationGracePeriodSeconds").GetInt32();
-        var preStop = At(Container, "lifecycle", "preStop", "exec", "command").EnumerateArray().Select(c => c.GetString()).ToList();
-        var shutdownTimeout = int.Parse(At(Resource("ConfigMap"), "data", "DOTNET_SHUTDOWNTIMEOUTSECONDS").GetString()!, CultureInfo.InvariantCulture);
-
-        Assert.Equal("sleep", preStop[0]);
-        var pause = int.Parse(preStop[1]!, CultureInfo.InvariantCulture);
-        Assert.True(grace > pause + shutdownTimeout,
-            $"terminationGracePeriodSeconds {grace} must exceed preStop {pause} s + shutdown timeout {shutdownTimeout} s");
     }
 
     [Fact]

@@ -176,9 +176,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Runs <paramref name="appFolder"/>/AttentionService.dll with <paramref name="arguments"/> until it exits by itself
     /// (a start-up that fails), returning its exit code and what it wrote to each stream, line by line.
     /// </summary>
-    public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(string appFolder, TimeSpan timeout, params string[] arguments) =>
+        RunToExitAsync(appFolder, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Like <see cref="RunToExitAsync(string, TimeSpan, string[])"/>, with <paramref name="environment"/> added to the process's.</summary>
+    public static async Task<(int ExitCode, string[] Stdout, string[] Stderr)> RunToExitAsync(
+        string appFolder, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo([], appFolder, FreePort(), arguments))!;
+        var start = StartInfo([], appFolder, FreePort(), arguments);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
