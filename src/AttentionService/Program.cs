@@ -43,6 +43,7 @@ try
     app.UseAttentionSwagger();
 
     app.MapAttendApi();
+    app.MapOpenInferenceApi();
     app.MapModelsApi();
     app.MapHealthApi();
     app.MapAttentionMetrics();
