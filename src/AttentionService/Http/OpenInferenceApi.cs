@@ -41,7 +41,12 @@ public static class OpenInferenceApi
     /// <summary>Dependencies of the model handlers.</summary>
     public sealed record ModelServices(ModelRegistry Registry, IOptions<AttentionOptions> Options);
 
-    public static Ok<ServerMetadataResponse> ServerMetadata() => TypedResults.Ok(new ServerMetadataResponse("attention-service", ServerVersion, ["binary_tensor_data"]));
+    /// <summary>The server's name and the protocol extensions it supports, on REST and gRPC.</summary>
+    internal const string ServerName = "attention-service";
+
+    internal static readonly string[] Extensions = ["binary_tensor_data"];
+
+    public static Ok<ServerMetadataResponse> ServerMetadata() => TypedResults.Ok(new ServerMetadataResponse(ServerName, ServerVersion, Extensions));
 
     public static Ok<LiveResponse> Live() => TypedResults.Ok(new LiveResponse(true));
 
@@ -58,14 +63,20 @@ public static class OpenInferenceApi
     {
         var (model, error) = Find(name, version, services.Registry);
         if (model is null) return error!.ToV2Error(http);
+        return TypedResults.Ok(Describe(model));
+    }
+
+    /// <summary>A model's metadata as both transports answer it.</summary>
+    internal static ModelMetadataResponse Describe(RegisteredModel model)
+    {
         var signature = model.Signature;
         var properties = new Dictionary<string, string>
         {
             ["backends"] = string.Join(",", model.Backends.Where(b => b.IsReady).Select(b => b.Kind.ToWireName())),
         };
         if ((model.Binding?.Config?.Description ?? signature?.Description) is { Length: > 0 } description) properties["description"] = description;
-        return TypedResults.Ok(new ModelMetadataResponse(model.Name, [Version], Platform,
-            signature?.Inputs.Select(ToMetadata).ToArray() ?? [], signature?.Outputs.Select(ToMetadata).ToArray() ?? [], properties));
+        return new ModelMetadataResponse(model.Name, [Version], Platform,
+            signature?.Inputs.Select(ToMetadata).ToArray() ?? [], signature?.Outputs.Select(ToMetadata).ToArray() ?? [], properties);
     }
 
     public static Results<JsonHttpResult<ModelReadyResponse>, JsonHttpResult<ErrorResponse>> ModelReady(
@@ -113,7 +124,7 @@ public static class OpenInferenceApi
     }
 
     /// <summary>The model a path names, or a 404 naming the models (or the version) there are.</summary>
-    private static (RegisteredModel? Model, InferenceError? Error) Find(string name, string? version, ModelRegistry registry)
+    internal static (RegisteredModel? Model, InferenceError? Error) Find(string name, string? version, ModelRegistry registry)
     {
         if (!registry.TryGet(name, out var model))
             return (null, InferenceError.ModelNotFound($"model '{ClientText.Shorten(name)}' not found; models are {string.Join(", ", registry.Names)}"));
@@ -121,7 +132,7 @@ public static class OpenInferenceApi
         return (model, null);
     }
 
-    private static InferenceError VersionNotFound(string name, string version) => InferenceError.ModelNotFound(
+    internal static InferenceError VersionNotFound(string name, string version) => InferenceError.ModelNotFound(
         $"model '{ClientText.Shorten(name)}' has no version '{ClientText.Shorten(version)}'; its versions are {Version}");
 
     /// <summary>An error in the protocol's form, with the status and Retry-After /attend gives the same fault.</summary>
@@ -133,8 +144,8 @@ public static class OpenInferenceApi
         return TypedResults.Json(new ErrorResponse(error.Detail), statusCode: error.Kind.StatusCode());
     }
 
-    private static MetadataTensor ToMetadata(Core.Models.TensorSpec spec) => new(spec.Name, spec.Datatype, spec.Shape);
+    internal static MetadataTensor ToMetadata(Core.Models.TensorSpec spec) => new(spec.Name, spec.Datatype, spec.Shape);
 
-    private static readonly string ServerVersion =
+    internal static readonly string ServerVersion =
         typeof(OpenInferenceApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
 }
