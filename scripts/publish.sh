@@ -27,4 +27,16 @@ if [[ ${#models[@]} -eq 0 ]]; then
   echo "publish: no models/*.onnx in $output; the AttentionService.csproj Content item should copy them" >&2
   exit 1
 fi
-echo "publish: $output (${#models[@]} model(s))"
+# Seq2seq models are folders (models/<name>/seq2seq.json and its graphs): each must come whole.
+folders=0
+for config in "$repo_root"/models/*/seq2seq.json; do
+  folder="$(basename "$(dirname "$config")")"
+  for file in "$repo_root/models/$folder"/*; do
+    if [[ ! -f "$output/models/$folder/$(basename "$file")" ]]; then
+      echo "publish: models/$folder/$(basename "$file") is not in $output; the AttentionService.csproj Content item should copy model folders" >&2
+      exit 1
+    fi
+  done
+  folders=$((folders + 1))
+done
+echo "publish: $output (${#models[@]} model(s), $folders seq2seq folder(s))"

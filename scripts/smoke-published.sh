@@ -104,6 +104,22 @@ PY
 
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$1" "$2"; }
 
+# decode_date URL: the seq2seq model dates decodes the README's date; prints "output backend", fails otherwise.
+decode_date() {
+  python3 - "$1" << 'PY'
+import json, sys, urllib.error, urllib.request
+body = {"model": "dates", "source": "24 November 2026"}
+request = urllib.request.Request(sys.argv[1], data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.load(response)
+except urllib.error.HTTPError as error:
+    sys.exit(f"POST /attend with text answered {error.code}: {error.read().decode(errors='replace')[:500]}")
+print(answer["output"], answer["backend"])
+sys.exit(0 if answer["output"] == "2026-11-24" and len(answer["weights"]) == len(answer["outputTokens"]) else 1)
+PY
+}
+
 echo "publishing with scripts/publish.sh into $publish_dir"
 if ! "$repo_root/scripts/publish.sh" "$publish_dir" "$@" > "$work/publish.log" 2>&1; then
   tail -n 30 "$work/publish.log"
@@ -128,6 +144,8 @@ if wait_ready "$work/app-onnx.log"; then
   else
     fail "POST /attend with the native runtime"
   fi
+  if decoded="$(decode_date "http://127.0.0.1:$port/attend")"; then pass "the seq2seq model dates decodes \"24 November 2026\" ($decoded)"
+  else fail "the seq2seq model dates did not decode \"24 November 2026\" to 2026-11-24 ($decoded)"; fi
 else
   fail "published app did not become ready"
 fi
@@ -153,6 +171,8 @@ if wait_ready "$work/app-managed.log"; then
   else
     fail "POST /attend without the native runtime"
   fi
+  if decoded="$(decode_date "http://127.0.0.1:$port/attend")"; then pass "without the native runtime, dates decodes \"24 November 2026\" ($decoded)"
+  else fail "without the native runtime, dates did not decode \"24 November 2026\" to 2026-11-24 ($decoded)"; fi
 else
   fail "app without the native runtime did not become ready"
 fi

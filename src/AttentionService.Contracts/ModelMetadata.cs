@@ -20,6 +20,11 @@ namespace AttentionService.Contracts;
 /// <c>attention.heads</c> metadata; <c>/attend</c> answers weights per head or, with <c>"heads": "average"</c>, averaged.
 /// Absent for other models.
 /// </param>
+/// <param name="Forms">
+/// The request forms the model takes on /attend: <c>["tensors"]</c> for an attention layer, <c>["text", "tensors"]</c>
+/// for a seq2seq model (text is decoded end to end; tensors run one decoder step).
+/// </param>
+/// <param name="Seq2Seq">For a seq2seq model: its encoder and decoder graphs, vocabulary and limits. Absent otherwise.</param>
 public sealed record ModelMetadata(
     string Name,
     string Platform,
@@ -32,7 +37,9 @@ public sealed record ModelMetadata(
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<BackendStatus> Backends,
     ReloadError? ReloadError = null,
-    int? Heads = null);
+    int? Heads = null,
+    IReadOnlyList<string>? Forms = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("seq2seq")] Seq2SeqMetadata? Seq2Seq = null);
 
 /// <summary>A change of a model's files on disk that was not loaded.</summary>
 /// <param name="Reason">Why the new version cannot serve, naming files relative to the models folder.</param>

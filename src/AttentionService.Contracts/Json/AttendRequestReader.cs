@@ -21,20 +21,23 @@ public static class AttendRequestReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static readonly string[] Properties = ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs", "tokens", "heads", "include"];
+    private static readonly string[] Properties =
+        ["model", "backend", "query", "keys", "values", "mask", "causal", "inputs", "outputs", "tokens", "heads", "include", "source", "sources"];
 
     /// <summary>
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
     /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it; the body is held as one sequence, never copied whole.
     /// </summary>
-    public static ValueTask<(AttendRequest? Request, InferenceError? Error)> ReadAsync(HttpRequest request, RequestLimits limits,
+    public static ValueTask<ParsedBody> ReadAsync(HttpRequest request, RequestLimits limits,
         CancellationToken cancellationToken, BodyReservation? reserve = null) =>
-        RequestBody.ReadAsync(request, limits, cancellationToken, reserve, body => Read(body, limits));
+        RequestBody.ReadAsync(request, limits, cancellationToken, reserve, body => Read(body, limits), Refused);
 
-    public static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySequence<byte> json, RequestLimits limits)
+    private static ParsedBody Refused(InferenceError error) => new(null, null, error);
+
+    public static ParsedBody Read(ReadOnlySequence<byte> json, RequestLimits limits)
     {
         if (json.IsEmpty)
-            return (null, InferenceError.BadRequest("the request body is empty; send a JSON object with query and values"));
+            return Refused(InferenceError.BadRequest("the request body is empty; send a JSON object with query and values (or, to a seq2seq model, source)"));
         // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
         if (json.FirstSpan.StartsWith(Utf8Bom)) json = json.Slice(Utf8Bom.Length);
         var options = new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth };
@@ -56,7 +59,7 @@ public static class AttendRequestReader
         }
     }
 
-    private static (AttendRequest? Request, InferenceError? Error) Read(ReadOnlySpan<byte> json, JsonReaderOptions options, RequestLimits limits)
+    private static ParsedBody Read(ReadOnlySpan<byte> json, JsonReaderOptions options, RequestLimits limits)
     {
         var reader = new Utf8JsonReader(json, options);
         string? model = null, backend = null;
@@ -67,11 +70,13 @@ public static class AttendRequestReader
         TokenLabels? tokens = null;
         AttentionHeads? heads = null;
         AnswerParts? include = null;
+        string? source = null;
+        List<string>? sources = null;
         try
         {
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
-                return (null, InferenceError.BadRequest("the request body must be a JSON object with query and values"));
+                return Refused(InferenceError.BadRequest("the request body must be a JSON object with query and values (or, to a seq2seq model, source)"));
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var property = KnownProperty(ref reader)
@@ -91,12 +96,22 @@ public static class AttendRequestReader
                     case "tokens": Once(ref tokens, LayerOptionsReader.ReadTokens(ref reader, limits), property); break;
                     case "heads": Once(ref heads, LayerOptionsReader.ReadHeads(ref reader), property); break;
                     case "include": Once(ref include, LayerOptionsReader.ReadInclude(ref reader), property); break;
+                    case "source": Once(ref source, TextFields.ReadSource(ref reader), property); break;
+                    case "sources": Once(ref sources, TextFields.ReadSources(ref reader), property); break;
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject)
                 throw Malformed("the request body is not a complete JSON object");
             if (reader.Read())
                 throw Malformed("unexpected content after the JSON object");
+            if (source is not null || sources is not null)
+            {
+                TextFields.CheckAlone(source, sources, TensorFieldsPresent(query, keys, values, mask, causal, inputs, outputs, tokens, heads));
+                return new(null, new TextRequest
+                {
+                    Model = model, Backend = backend, Sources = sources ?? [source!], Batched = sources is not null, Include = include ?? AnswerParts.All,
+                }, null);
+            }
             if (query is null) throw Malformed("query is required: [tq][d] or [batch][tq][d] numbers");
             if (values is null) throw Malformed("values is required: [tv][d] or [batch][tv][d] numbers");
             var request = new AttendRequest
@@ -104,7 +119,7 @@ public static class AttendRequestReader
                 Model = model, Backend = backend, Query = query, Keys = keys, Values = values, Mask = mask, Causal = causal ?? false,
                 Inputs = inputs, Outputs = outputs, Tokens = tokens, Heads = heads ?? AttentionHeads.Each, Include = include ?? AnswerParts.All,
             };
-            return (request, null);
+            return new(request, null, null);
         }
         catch (Exception e) when (e is RequestFormatException or JsonException)
         {
@@ -112,8 +127,23 @@ public static class AttendRequestReader
             keys?.Dispose();
             values?.Dispose();
             mask?.Dispose();
-            return (null, e is RequestFormatException format ? format.Error : InferenceError.BadRequest(JsonError((JsonException)e)));
+            return Refused(e is RequestFormatException format ? format.Error : InferenceError.BadRequest(JsonError((JsonException)e)));
         }
+    }
+
+    /// <summary>The tensor fields a body sent, named as it would name them (for the error when text comes with them).</summary>
+    private static IEnumerable<string> TensorFieldsPresent(Tensor<float>? query, Tensor<float>? keys, Tensor<float>? values, Tensor<float>? mask,
+        bool? causal, Dictionary<string, JsonTensor>? inputs, List<string>? outputs, TokenLabels? tokens, AttentionHeads? heads)
+    {
+        if (query is not null) yield return "query";
+        if (keys is not null) yield return "keys";
+        if (values is not null) yield return "values";
+        if (mask is not null) yield return "mask";
+        if (causal is not null) yield return "causal";
+        if (inputs is not null) yield return "inputs";
+        if (outputs is not null) yield return "outputs";
+        if (tokens is not null) yield return "tokens";
+        if (heads is not null) yield return "heads";
     }
 
     /// <summary>The property the reader is on, matched without case and without allocating; null when unknown.</summary>

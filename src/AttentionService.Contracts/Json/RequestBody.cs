@@ -13,17 +13,16 @@ public static class RequestBody
 {
     /// <summary>
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
-    /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it with <paramref name="parse"/>; the body is held as one sequence, never copied whole.
+    /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it with <paramref name="parse"/> (or answers <paramref name="refused"/>); the body is held as one sequence, never copied whole.
     /// </summary>
-    public static async ValueTask<(T? Parsed, InferenceError? Error)> ReadAsync<T>(HttpRequest request, RequestLimits limits,
-        CancellationToken cancellationToken, BodyReservation? reserve, Func<ReadOnlySequence<byte>, (T?, InferenceError?)> parse)
-        where T : class
+    public static async ValueTask<T> ReadAsync<T>(HttpRequest request, RequestLimits limits,
+        CancellationToken cancellationToken, BodyReservation? reserve, Func<ReadOnlySequence<byte>, T> parse, Func<InferenceError, T> refused)
     {
         if (request.ContentLength > limits.MaxBodyBytes)
-            return (null, TooLarge(request.ContentLength.Value, limits));
+            return refused(TooLarge(request.ContentLength.Value, limits));
         // A declared length is reserved whole before anything is read; a chunked body as it grows.
         if (request.ContentLength is { } declared && reserve?.Invoke(declared) is { } noRoom)
-            return (null, noRoom);
+            return refused(noRoom);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
 
@@ -39,18 +38,18 @@ public static class RequestBody
             {
                 // Kestrel refused the body (too large, too slow, malformed chunking; a chunk size that overflows comes
                 // as an IOException): the client's fault, answered with the status it earned. A hang-up propagates.
-                return (null, BodyRefused(e, limits));
+                return refused(BodyRefused(e, limits));
             }
             var buffer = read.Buffer;
             if (buffer.Length > limits.MaxBodyBytes)
             {
                 body.AdvanceTo(buffer.End);
-                return (null, TooLarge(buffer.Length, limits));
+                return refused(TooLarge(buffer.Length, limits));
             }
             if (request.ContentLength is null && reserve?.Invoke(buffer.Length) is { } noRoomToGrow)
             {
                 body.AdvanceTo(buffer.End);
-                return (null, noRoomToGrow);
+                return refused(noRoomToGrow);
             }
             if (read.IsCompleted)
             {

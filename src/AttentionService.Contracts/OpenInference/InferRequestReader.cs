@@ -35,7 +35,8 @@ public static class InferRequestReader
                     $"{HeaderLengthHeader} is '{ClientText.Shorten(header.ToString())}'; send the JSON's length in bytes")));
             headerLength = length;
         }
-        return RequestBody.ReadAsync(request, limits, cancellationToken, reserve, body => Read(body, headerLength, limits));
+        return RequestBody.ReadAsync<(InferRequest?, InferenceError?)>(request, limits, cancellationToken, reserve,
+            body => Read(body, headerLength, limits), error => (null, error));
     }
 
     /// <summary>Parses a complete body; <paramref name="headerLength"/> is the JSON's length when binary data follows it.</summary>

@@ -14,6 +14,9 @@ public static class OpenInferenceGrpcExtensions
         {
             grpc.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, attention.Value.Limits.MaxBodyBytes);
             grpc.MaxSendMessageSize = null;
+            // Without this, gRPC's catch-all for unknown services ("/{service}/{method}") takes every two-segment path,
+            // so a PUT on /health/live was a 404 instead of a 405.
+            grpc.IgnoreUnknownServices = true;
         });
         return services;
     }

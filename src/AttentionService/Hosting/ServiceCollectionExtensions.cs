@@ -15,6 +15,8 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<ModelFolderWatcher>();
         services.AddSingleton<InferenceRunner>();
         services.AddSingleton<AttendPipeline>();
+        services.AddSingleton<DecodeRunner>();
+        services.AddSingleton<TextPipeline>();
         return services;
     }
 

@@ -55,6 +55,8 @@ public static class SwaggerExtensions
                 Description = "The parts of the answer to write, each named once; default both.",
             });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
+            swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
+            swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
         });
         return services;
     }

@@ -10,7 +10,10 @@ using Serilog;
 
 namespace AttentionService.Http;
 
-/// <summary><c>POST /attend</c>: context vectors and attention weights for a query against keys and values.</summary>
+/// <summary>
+/// <c>POST /attend</c>: context vectors and attention weights for a query against keys and values; or, for a seq2seq
+/// model, a text decoded end to end with the context and weights of every step.
+/// </summary>
 public static class AttendApi
 {
     public static IEndpointConventionBuilder MapAttendApi(this IEndpointRouteBuilder app) =>
@@ -21,7 +24,10 @@ public static class AttendApi
             .WithDescription("Scores the query against the keys (default: the values), normalises with softmax over the values axis and " +
                              "returns the weighted values (context) together with the weights. Tensors are nested arrays; a batch axis is optional. " +
                              "tokens labels the positions (echoed in the answer), heads chooses per-head or averaged weights for multi-head models, " +
-                             "include leaves context or weights out of the answer.")
+                             "include leaves context or weights out of the answer. " +
+                             "A seq2seq model (GET /models: forms has text) also takes text: {\"model\": \"dates\", \"source\": \"24 November 2026\"} " +
+                             "(or sources, a batch) is encoded once and decoded greedily, answering the source and output tokens, the output text, and the context " +
+                             "and weights [steps][source length] of every step.")
             .Accepts<AttendRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -32,12 +38,13 @@ public static class AttendApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>Dependencies of the handler.</summary>
-    public sealed record AttendServices(AttendPipeline Pipeline, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
+    public sealed record AttendServices(AttendPipeline Pipeline, TextPipeline Text, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
 
-    public static async Task<Results<AttendResult, ProblemHttpResult>> Attend(
+    public static async Task<Results<AttendResult, TextResult, ProblemHttpResult>> Attend(
         AttendBody body, HttpContext http, [AsParameters] AttendServices services, CancellationToken cancellationToken)
     {
         if (body.Error is { } error) return error.ToProblem(http);
+        if (body.Text is { } text) return await AttendText(text, body, http, services, cancellationToken);
         using var request = body.Request!;
         var seconds = services.Options.Value.RequestTimeoutSeconds;
         // Attention:RequestTimeoutSeconds bounds queueing and inference only: once the answer streams, a minimum
@@ -56,6 +63,29 @@ public static class AttendApi
         http.Response.RegisterForDispose(outcome);
         LogRequest(services.Log, request, outcome);
         return outcome.Response is { } response ? new AttendResult(response) : outcome.Error!.ToProblem(http);
+    }
+
+    /// <summary>A text request, under the same timeout as a tensor request.</summary>
+    private static async Task<Results<AttendResult, TextResult, ProblemHttpResult>> AttendText(
+        TextRequest request, AttendBody body, HttpContext http, AttendServices services, CancellationToken cancellationToken)
+    {
+        var seconds = services.Options.Value.RequestTimeoutSeconds;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        TextOutcome outcome;
+        try
+        {
+            outcome = await services.Text.RunAsync(request, body.Reservation!, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(seconds).ToProblem(http);
+        }
+        http.Response.RegisterForDispose(outcome);
+        if (outcome.Model is { } model) services.Log.Set("Model", model);
+        if (outcome.Backend is { } backend) services.Log.Set("Backend", backend.ToWireName());
+        services.Log.Set("Shapes", $"sources {request.Sources.Count}, longest {request.Sources.Max(s => s.Length)} chars");
+        return outcome.Response is { } response ? new TextResult(response) : outcome.Error!.ToProblem(http);
     }
 
     private static InferenceError TimedOut(int seconds) => new(InferenceErrorKind.Overloaded, "Timed out",

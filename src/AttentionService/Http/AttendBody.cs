@@ -10,19 +10,24 @@ namespace AttentionService.Http;
 
 /// <summary>
 /// The /attend body, bound at the edge before the handler runs: JSON in UTF-8, read from the request pipe within
-/// <c>Attention:Limits:MaxBodyBytes</c> and parsed, its bytes reserved in the memory budget as they arrive. Either <see cref="Request"/> (owned by the handler) or
+/// <c>Attention:Limits:MaxBodyBytes</c> and parsed, its bytes reserved in the memory budget as they arrive. One of
+/// <see cref="Request"/> (tensors, owned by the handler), <see cref="Text"/> (text, for a seq2seq model) or
 /// <see cref="Error"/> is set.
 /// </summary>
 public sealed class AttendBody
 {
-    private AttendBody(AttendRequest? request, InferenceError? error, MemoryReservation? reservation = null)
+    private AttendBody(AttendRequest? request, InferenceError? error, MemoryReservation? reservation = null, TextRequest? text = null)
     {
         Request = request;
         Error = error;
         Reservation = reservation;
+        Text = text;
     }
 
     public AttendRequest? Request { get; }
+
+    /// <summary>The text form of the request (<c>source</c> or <c>sources</c>).</summary>
+    public TextRequest? Text { get; }
 
     /// <summary>What the request holds of the memory budget (its body so far), released when the response ends.</summary>
     public MemoryReservation? Reservation { get; }
@@ -40,9 +45,10 @@ public sealed class AttendBody
         http.Response.RegisterForDispose(reservation);
         try
         {
-            var (parsed, error) = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
-            if (parsed is not null) reservation.SettleBody(ParsedBytes(parsed));
-            return new(parsed, error, reservation);
+            var parsed = await AttendRequestReader.ReadAsync(request, limits, http.RequestAborted, reservation.ReserveBody);
+            if (parsed.Request is not null) reservation.SettleBody(ParsedBytes(parsed.Request));
+            if (parsed.Text is not null) reservation.SettleBody(parsed.Text.Bytes);
+            return new(parsed.Request, parsed.Error, reservation, parsed.Text);
         }
         catch (OutOfMemoryException)
         {

@@ -39,7 +39,7 @@ public static class ModelsApi
     private static ModelMetadata Describe(RegisteredModel model, BackendPolicy policy)
     {
         var signature = model.Signature;
-        var description = model.Binding?.Config?.Description ?? signature?.Description;
+        var description = model.Seq2Seq?.Config.Description ?? model.Binding?.Config?.Description ?? signature?.Description;
         return new ModelMetadata(
             model.Name,
             "onnx",
@@ -52,8 +52,29 @@ public static class ModelsApi
             signature?.Metadata ?? new Dictionary<string, string>(),
             model.Backends.Select(b => new BackendStatus(b.Kind.ToWireName(), b.IsReady, b.UnavailableReason, b.Backend?.Description)).ToArray(),
             model.ReloadFailure is { } failure ? new ReloadError(failure.Reason, failure.At) : null,
-            model.Binding is { } bound ? WeightHeads.Count(signature!, bound) : null);
+            model.Binding is { } bound ? WeightHeads.Count(signature!, bound) : null,
+            model.Forms,
+            model.Seq2Seq is { } seq2seq ? Describe(seq2seq) : null);
     }
+
+    private static Seq2SeqMetadata Describe(Seq2SeqModel seq2seq)
+    {
+        var vocabulary = seq2seq.Vocabulary;
+        return new Seq2SeqMetadata(
+            seq2seq.ConfigFile,
+            Describe(seq2seq.EncoderFile, seq2seq.Encoder, Seq2SeqRoles.Encoder, seq2seq.Config.Encoder),
+            Describe(seq2seq.DecoderFile, seq2seq.Decoder, Seq2SeqRoles.Decoder, seq2seq.Config.Decoder),
+            new VocabularyMetadata(vocabulary.Source.Count, vocabulary.Target.Count, vocabulary.Pad, vocabulary.Unknown, vocabulary.Start, vocabulary.End, vocabulary.Lowercase),
+            seq2seq.Config.MaxSourceLength,
+            seq2seq.Config.MaxSteps);
+    }
+
+    private static Seq2SeqGraphMetadata Describe(string file, Core.Models.ModelSignature signature, Seq2SeqRoles.GraphRoles roles, Seq2SeqGraphConfig config) => new(
+        file,
+        signature.Inputs.Select(ToMetadata).ToArray(),
+        signature.Outputs.Select(ToMetadata).ToArray(),
+        roles.Inputs.Select((role, i) => new BoundTensorMetadata(role, config.Inputs[i], "config"))
+            .Concat(roles.Outputs.Select((role, o) => new BoundTensorMetadata(role, config.Outputs[o], "config"))).ToArray());
 
     private static BindingMetadata Describe(ModelBinding binding, Core.Models.ModelSignature signature) => new(
         Enumerable.Range(0, signature.Inputs.Count)

@@ -89,7 +89,7 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
         var (extraOutputs, outputError) = OutputSelection.Resolve(modelName, binding, request.Outputs);
         if (outputError is not null) return AttendOutcome.Failed(outputError, modelName);
         var (inputs, inputError) = AttentionInputs.Build(modelName, signature, binding, request, settings.Limits);
-        if (inputError is not null) return AttendOutcome.Failed(inputError, modelName);
+        if (inputError is not null) return AttendOutcome.Failed(TextFormHint.For(model, modelName, inputError), modelName);
         using (inputs)
         {
             if (LayerOptions.CheckTokens(request.Tokens, binding, inputs!, keysSent: request.Keys is not null) is { } tokensError)

@@ -97,7 +97,7 @@ public sealed record ModelConfig(
     }
 
     /// <summary>An object's properties, refusing a name given twice (which JSON parsers resolve differently).</summary>
-    private static IEnumerable<JsonProperty> Distinct(string file, JsonElement element, string path)
+    internal static IEnumerable<JsonProperty> Distinct(string file, JsonElement element, string path)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
@@ -110,7 +110,7 @@ public sealed record ModelConfig(
 
     private static string Singular(string section) => section == "inputs" ? "input" : "output";
 
-    private static string Describe(JsonElement element) => element.ValueKind switch
+    internal static string Describe(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -103,7 +103,8 @@ public sealed class ModelFolderWatcher(ModelRegistry registry, IOptions<Attentio
         {
             var watcher = new FileSystemWatcher(folder)
             {
-                IncludeSubdirectories = false,
+                // A seq2seq model is a folder: a graph rewritten inside it is a change too.
+                IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite
                     | NotifyFilters.Size | NotifyFilters.CreationTime | NotifyFilters.Attributes,
             };

@@ -11,9 +11,10 @@ namespace AttentionService.Registry;
 /// <c>&lt;name&gt;.json</c> config, each read as untrusted input (<see cref="UntrustedFile"/>), bound to /attend's roles
 /// (<see cref="ModelBinder"/>) and loaded on every backend at start-up, before Kestrel listens
 /// (<see cref="ModelLoadingService"/>), then again when its files change (<see cref="ModelFolderWatcher"/>). A model that
-/// fails to load or is refused stays listed with the reason. Reasons name files relative to the folder only.
+/// fails to load or is refused stays listed with the reason. Reasons name files relative to the folder only. A folder
+/// <c>&lt;name&gt;/</c> with a <c>seq2seq.json</c> is a seq2seq model (ModelRegistry.Seq2Seq.cs).
 /// </summary>
-public sealed class ModelRegistry(
+public sealed partial class ModelRegistry(
     IOptions<AttentionOptions> options,
     IEnumerable<IBackendFactory> factories,
     ILogger<ModelRegistry> logger) : IDisposable
@@ -72,7 +73,7 @@ public sealed class ModelRegistry(
                 _loadedFrom[name] = files;
                 if (loaded.Summary is { } summary)
                     logger.LogInformation("Model {Model} loaded from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-                        name, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
+                        name, Path.Combine(Folder, files.MainFile(name)), summary.ElapsedMs, summary.Binding, summary.Backends);
             }
         }
         catch
@@ -136,6 +137,7 @@ public sealed class ModelRegistry(
             }
             found[name] = ModelFiles.Of(Folder, name);
         }
+        LookForSeq2Seq(found);
         return found;
     }
 
@@ -153,7 +155,7 @@ public sealed class ModelRegistry(
     public async Task ReloadAsync(string name, ModelFiles files, CancellationToken cancellationToken)
     {
         var added = !_loadedFrom.TryGetValue(name, out var before);
-        var change = added ? $"{name}.onnx added" : files.Change(name, before);
+        var change = added ? $"{files.MainFile(name)} added" : files.Change(name, before);
         var action = added ? "added" : "reloaded";
         var loaded = await LoadAsync(name, files, cancellationToken);
         _loadedFrom[name] = files;
@@ -176,7 +178,7 @@ public sealed class ModelRegistry(
         old?.Dispose();
         if (loaded.Summary is { } summary)
             logger.LogInformation("Model {Model} {Action} ({Change}) from {Path} in {ElapsedMs:F1} ms, bound by {Binding}; ready on {Backends}",
-                name, action, change, ModelPath(name), summary.ElapsedMs, summary.Binding, summary.Backends);
+                name, action, change, Path.Combine(Folder, files.MainFile(name)), summary.ElapsedMs, summary.Binding, summary.Backends);
         else
             logger.LogInformation("Model {Model} {Action} ({Change}) and cannot serve: {Reason}", name, action, change, fresh.UnservableReason(policy));
     }
@@ -187,15 +189,16 @@ public sealed class ModelRegistry(
     /// </summary>
     public void Remove(string name)
     {
-        if (!_loadedFrom.Remove(name)) return;
+        if (!_loadedFrom.Remove(name, out var before)) return;
+        var file = before.MainFile(name);
         RegisteredModel? old;
         lock (_swap)
         {
             _models.TryGetValue(name, out old);
-            Swap(name, RegisteredModel.Failed(name, $"{name}.onnx was removed from the models folder"));
+            Swap(name, RegisteredModel.Failed(name, $"{file} was removed from the models folder", takesText: before.IsSeq2Seq));
         }
         old?.Dispose();
-        logger.LogInformation("Model {Model} removed ({File} is gone); it no longer serves", name, name + ".onnx");
+        logger.LogInformation("Model {Model} removed ({File} is gone); it no longer serves", name, file);
     }
 
     private void Swap(string name, RegisteredModel model) =>
@@ -209,6 +212,7 @@ public sealed class ModelRegistry(
     private async Task<Loaded> LoadAsync(string name, ModelFiles files, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        if (files.IsSeq2Seq) return await LoadSeq2SeqAsync(name, clock, cancellationToken);
         var settings = options.Value;
         var timeout = TimeSpan.FromSeconds(settings.Models.LoadTimeoutSeconds);
         var fileName = name + ".onnx";

@@ -17,9 +17,12 @@ public sealed class RegisteredModel : IDisposable
     private int _retired;
     private volatile ReloadFailure? _reloadFailure;
 
-    private RegisteredModel(string name, ModelSignature? signature, ModelBinding? binding, IReadOnlyList<BackendSlot> backends, string? loadError)
+    private RegisteredModel(string name, ModelSignature? signature, ModelBinding? binding, IReadOnlyList<BackendSlot> backends, string? loadError,
+        Seq2SeqModel? seq2seq = null, bool takesText = false)
     {
         Name = name;
+        Seq2Seq = seq2seq;
+        TakesText = takesText || seq2seq is not null;
         Signature = signature;
         Binding = binding;
         Backends = backends;
@@ -36,6 +39,22 @@ public sealed class RegisteredModel : IDisposable
 
     public IReadOnlyList<BackendSlot> Backends { get; }
     public string? LoadError { get; }
+
+    /// <summary>
+    /// For a seq2seq model (a folder with <c>seq2seq.json</c>): its config, vocabulary and encoder; <see cref="Signature"/>
+    /// and <see cref="Binding"/> are then its decoder step's, which a tensor request runs once. Null for a layer model,
+    /// and for a seq2seq model that was refused.
+    /// </summary>
+    public Seq2SeqModel? Seq2Seq { get; }
+
+    /// <summary>Whether the model was loaded from a seq2seq folder, so takes text (even when it was refused).</summary>
+    public bool TakesText { get; }
+
+    /// <summary>The request forms /attend takes for this model.</summary>
+    public IReadOnlyList<string> Forms => TakesText ? TextAndTensors : TensorsOnly;
+
+    private static readonly string[] TensorsOnly = ["tensors"];
+    private static readonly string[] TextAndTensors = ["text", "tensors"];
 
     /// <summary>Why the file's latest version was not loaded, while this (older) one keeps serving; null when none failed.</summary>
     public ReloadFailure? ReloadFailure
@@ -64,15 +83,22 @@ public sealed class RegisteredModel : IDisposable
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
         foreach (var slot in Backends)
+        {
             slot.Backend?.Dispose();
+            slot.Encoder?.Dispose();
+        }
     }
 
     public static RegisteredModel Loaded(string name, ModelSignature signature, ModelBinding binding, IReadOnlyList<BackendSlot> backends) =>
         new(name, signature, binding, backends, null);
 
+    /// <summary>A seq2seq model: its decoder step's signature and binding, and slots holding both graphs.</summary>
+    public static RegisteredModel LoadedSeq2Seq(string name, Seq2SeqModel seq2seq, ModelBinding decoderBinding, IReadOnlyList<BackendSlot> backends) =>
+        new(name, seq2seq.Decoder, decoderBinding, backends, null, seq2seq);
+
     /// <summary>A model that cannot be served: its file unreadable (no signature), or its graph or config refused.</summary>
-    public static RegisteredModel Failed(string name, string error, ModelSignature? signature = null) =>
-        new(name, signature, null, [], error);
+    public static RegisteredModel Failed(string name, string error, ModelSignature? signature = null, bool takesText = false) =>
+        new(name, signature, null, [], error, takesText: takesText);
 
     public BackendSlot? Slot(BackendKind kind)
     {

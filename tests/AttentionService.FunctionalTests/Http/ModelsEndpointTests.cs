@@ -50,11 +50,13 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
     }
 
     [Fact]
-    public async Task ModelListNamesEveryModelFile()
+    public async Task ModelListNamesEveryModelFileAndFolder()
     {
         var list = JsonNode.Parse(await _client.GetStringAsync("/models"))!["models"]!.AsArray();
 
-        var expected = Directory.GetFiles(RepoPaths.Models, "*.onnx").Select(Path.GetFileNameWithoutExtension).Order();
+        var expected = Directory.GetFiles(RepoPaths.Models, "*.onnx").Select(Path.GetFileNameWithoutExtension)
+            .Concat(Directory.GetFiles(RepoPaths.Models, "seq2seq.json", SearchOption.AllDirectories).Select(f => Path.GetFileName(Path.GetDirectoryName(f))))
+            .Order();
         Assert.Equal(expected, list.Select(m => (string?)m!["name"]).Order());
     }
 

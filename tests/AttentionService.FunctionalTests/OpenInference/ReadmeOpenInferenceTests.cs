@@ -27,15 +27,6 @@ public sealed partial class ReadmeOpenInferenceTests(SharedServiceProcess shared
         Assert.True(JsonNode.DeepEquals(expected, answer), $"README: {expected!.ToJsonString()}\nservice: {answer!.ToJsonString()}");
     }
 
-    [Fact]
-    public async Task ASeq2seqFolderIsNotAV2ModelAsTheReadmeSays()
-    {
-        Assert.Contains("`/v2/models/dates` is a 404", SectionText().ReplaceLineEndings(" "));
-        var response = await shared.Service.Client.GetAsync("/v2/models/dates");
-        await OpenInferenceSpec.AssertConformsAsync(HttpMethod.Get, "/v2/models/dates", response);
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
     private static string SectionText()
     {
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));

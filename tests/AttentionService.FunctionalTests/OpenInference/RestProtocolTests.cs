@@ -12,6 +12,7 @@ namespace AttentionService.Tests.OpenInference;
 /// </summary>
 public sealed class RestProtocolTests(SharedServiceProcess shared) : IClassFixture<SharedServiceProcess>
 {
+    /// <summary>The attention layers; <c>dates</c>, the seq2seq model, is served as its decoder-step graph.</summary>
     private static readonly string[] Models = ["bahdanau", "luong-dot", "luong-general", "multihead", "scaled-dot"];
 
     private readonly HttpClient _client = shared.Service.Client;
@@ -59,7 +60,7 @@ public sealed class RestProtocolTests(SharedServiceProcess shared) : IClassFixtu
     [Fact]
     public async Task ModelMetadataIsTheGraphsInputsAndOutputsAsModelsShowsThem()
     {
-        foreach (var name in Models)
+        foreach (var name in Models.Append("dates"))
         {
             var metadata = await GetAsync($"/v2/models/{name}");
             var versioned = await GetAsync($"/v2/models/{name}/versions/1");
@@ -137,6 +138,38 @@ public sealed class RestProtocolTests(SharedServiceProcess shared) : IClassFixtu
             Assert.Equal(shape, output["shape"]!.AsArray().Select(d => (int)d!));
             Assert.Equal(data, output["data"]!.AsArray().Select(x => (double)x!));
         }
+    }
+
+    /// <summary>The seq2seq model's decoder step, INT64 token and BOOL mask included, as a tensor request to /attend runs it.</summary>
+    [Theory]
+    [InlineData("onnx")]
+    [InlineData("managed")]
+    public async Task ASeq2seqModelRunsOneDecoderStepAsATensorRequestToAttendDoes(string backend)
+    {
+        var (query, _, values, _) = Tensors(batch: 1, tq: 1, tv: 3, d: 128, seed: 9);
+        var attend = await _client.PostAttendAsync(new
+        {
+            model = "dates", backend, query = new[] { query }, values = new[] { Nest(values, 1, 3, 128)[0] },
+            mask = new[] { new[] { true, true, false } }, inputs = new { token = new[] { 4L } }, outputs = new[] { "logits", "state" },
+        });
+        Assert.Equal(HttpStatusCode.OK, attend.StatusCode);
+        var expected = await attend.ReadObjectAsync();
+
+        var body = Request(
+            Input("token", "INT64", [1], [4]), Fp32("query", [1, 128], query), Fp32("values", [1, 3, 128], values),
+            Input("mask", "BOOL", [1, 3], [true, true, false]));
+        body["parameters"] = new JsonObject { ["backend"] = backend };
+        var answer = await InferJsonAsync("dates", body);
+
+        var outputs = answer["outputs"]!.AsArray();
+        Assert.Equal(["context", "weights", "state", "logits"], outputs.Select(o => (string?)o!["name"]));
+        foreach (var output in outputs)
+        {
+            var name = (string)output!["name"]!;
+            var (_, data) = FixtureRequests.Flatten(name is "context" or "weights" ? expected[name]! : expected["outputs"]![name]!);
+            Assert.Equal(data, output["data"]!.AsArray().Select(x => (double)x!));
+        }
+        Assert.Equal(0, (double)outputs[1]!["data"]![2]!);
     }
 
     [Fact]

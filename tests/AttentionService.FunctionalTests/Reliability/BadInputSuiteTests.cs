@@ -207,7 +207,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     {
         var response = await _client.PostRawAsync(AttendClient.Json(new { model, query = new[] { new[] { 1f } }, values = new[] { new[] { 1f } } }));
 
-        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, $"model '{model}' not found; models are bahdanau, luong-dot");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, $"model '{model}' not found; models are bahdanau, dates, luong-dot");
     }
 
     [Theory]
