@@ -191,8 +191,9 @@ public static class InferRequestReader
         at = $"input '{ClientText.Shorten(name)}'";
         if (shape is null) throw Malformed($"{at}: shape is required");
         if (datatype is null) throw Malformed($"{at}: datatype is required ({Datatypes})");
+        // Saturates rather than overflows: eight dimensions below 2^31 can pass the range of a long.
         var elements = 1L;
-        foreach (var d in shape) elements *= d;
+        foreach (var d in shape) elements = d == 0 || elements == 0 ? 0 : elements > long.MaxValue / d ? long.MaxValue : elements * d;
         if (elements > limits.MaxElements)
             throw new RequestFormatException(InferenceError.TooLarge(
                 $"{at} has shape {Tensor.ShapeText(shape)}: {elements} elements, the limit is {limits.MaxElements} (Attention:Limits:MaxElements)"));

@@ -7,6 +7,7 @@ using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Serilog;
 
 namespace AttentionService.Http;
 
@@ -89,27 +90,32 @@ public static class OpenInferenceApi
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
+    /// <summary>Dependencies of the infer handler.</summary>
+    public sealed record InferServices(AttendPipeline Pipeline, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
+
     public static async Task<Results<InferResult, JsonHttpResult<ErrorResponse>>> Infer(
-        string name, string? version, InferBody body, AttendPipeline pipeline, IOptions<AttentionOptions> options, HttpContext http,
-        CancellationToken cancellationToken)
+        string name, string? version, InferBody body, [AsParameters] InferServices services, HttpContext http, CancellationToken cancellationToken)
     {
         if (body.Error is { } error) return error.ToV2Error(http);
         using var request = body.Request!;
         if (version is not null && version != Version) return VersionNotFound(name, version).ToV2Error(http);
-        var seconds = options.Value.RequestTimeoutSeconds;
+        var seconds = services.Options.Value.RequestTimeoutSeconds;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         AttendOutcome outcome;
         PlannedOutput[]? planned;
         try
         {
-            (outcome, planned) = await pipeline.RunAsync(name, request, body.Reservation!, timeout.Token);
+            (outcome, planned) = await services.Pipeline.RunAsync(name, request, body.Reservation!, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return InferenceError.Overloaded($"queueing and inference took longer than {seconds} s (Attention:RequestTimeoutSeconds) and were stopped").ToV2Error(http);
         }
         http.Response.RegisterForDispose(outcome);
+        // The request's log line names the model and the backend that answered, as /attend's does.
+        if (outcome.Model is { } model) services.Log.Set("Model", model);
+        if (outcome.Backend is { } backend) services.Log.Set("Backend", backend.ToWireName());
         if (outcome.Response is not { } response) return outcome.Error!.ToV2Error(http);
         return new InferResult(new InferResponse
         {
