@@ -6,17 +6,31 @@ namespace AttentionService.Contracts;
 
 /// <summary>
 /// A tensor of the request's <c>inputs</c> as sent: its JSON text, kept until the model is known, since only the
-/// model's graph says whether its scalars are numbers (FP32), integers (INT64) or booleans (BOOL).
+/// model's graph says whether its scalars are numbers (FP32), integers (INT64) or booleans (BOOL). An Open Inference
+/// Protocol input arrives already typed by its datatype, and is held as that tensor (<see cref="Typed"/>).
 /// </summary>
 public sealed class JsonTensor
 {
+    private static readonly IDisposable NotOwned = new NoOwner();
+
     private readonly byte[] _json;
+    private readonly TensorView? _typed;
 
     internal JsonTensor(string name, byte[] json)
     {
         Name = name;
         _json = json;
     }
+
+    private JsonTensor(string name, TensorView typed)
+    {
+        Name = name;
+        _json = [];
+        _typed = typed;
+    }
+
+    /// <summary>A tensor already parsed with its element type, owned by the caller, which keeps it alive through the run.</summary>
+    public static JsonTensor Typed(string name, TensorView tensor) => new(name, tensor);
 
     /// <summary>Bytes of JSON text kept until the tensor is parsed.</summary>
     public int JsonBytes => _json.Length;
@@ -31,6 +45,10 @@ public sealed class JsonTensor
     /// </summary>
     public (IDisposable? Owner, TensorView View, InferenceError? Error) Read(TensorElementType elementType, RequestLimits limits)
     {
+        if (_typed is { } typed)
+            return typed.ElementType == elementType
+                ? (NotOwned, typed, null)
+                : (null, default, InferenceError.BadRequest($"input '{ClientText.Shorten(Name)}' is {typed.ElementType.ToWireName()}; the model takes {elementType.ToWireName()}"));
         try
         {
             return elementType switch
@@ -56,4 +74,9 @@ public sealed class JsonTensor
     }
 
     private static (IDisposable?, TensorView, InferenceError?) Owned<T>(Tensor<T> tensor) where T : unmanaged => (tensor, tensor, null);
+
+    private sealed class NoOwner : IDisposable
+    {
+        public void Dispose() { }
+    }
 }

@@ -1,4 +1,5 @@
 using AttentionService.Configuration;
+using AttentionService.Grpc;
 using AttentionService.Hosting;
 using AttentionService.Http;
 
@@ -16,7 +17,7 @@ try
     builder.Services.AddModelHealthChecks();
     builder.Services.AddAttentionMetrics();
 
-    // HTTP surface: bounded connections, JSON, problem details, overload protection, OpenAPI, exposure, CORS, headers.
+    // HTTP surface: bounded connections, JSON, problem details, overload protection, OpenAPI, exposure, CORS, gRPC, headers.
     builder.Services.AddConnectionLimits();
     builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AttentionJsonContext.Default));
     builder.Services.AddAttentionProblemDetails();
@@ -26,6 +27,7 @@ try
     builder.Services.AddAttentionSwagger();
     builder.Services.AddAttentionExposure();
     builder.Services.AddAttentionCors();
+    builder.Services.AddOpenInferenceGrpc();
     builder.Services.AddSecurityHeaders();
 
     var app = builder.Build();
@@ -43,6 +45,8 @@ try
     app.UseAttentionSwagger();
 
     app.MapAttendApi();
+    app.MapOpenInferenceApi();
+    app.MapOpenInferenceGrpc();
     app.MapModelsApi();
     app.MapHealthApi();
     app.MapAttentionMetrics();

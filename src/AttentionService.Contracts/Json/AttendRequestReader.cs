@@ -28,70 +28,11 @@ public static class AttendRequestReader
     /// Reads the whole body from <paramref name="request"/>'s pipe (refusing it once it passes
     /// <see cref="RequestLimits.MaxBodyBytes"/>) and parses it; the body is held as one sequence, never copied whole.
     /// </summary>
-    public static async ValueTask<ParsedBody> ReadAsync(HttpRequest request, RequestLimits limits,
-        CancellationToken cancellationToken, BodyReservation? reserve = null)
-    {
-        if (request.ContentLength > limits.MaxBodyBytes)
-            return Refused(TooLarge(request.ContentLength.Value, limits));
-        // A declared length is reserved whole before anything is read; a chunked body as it grows.
-        if (request.ContentLength is { } declared && reserve?.Invoke(declared) is { } noRoom)
-            return Refused(noRoom);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = limits.MaxBodyBytes;
-
-        var body = request.BodyReader;
-        while (true)
-        {
-            ReadResult read;
-            try
-            {
-                read = await body.ReadAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is BadHttpRequestException or IOException && !ClientHangUp.Is(e, cancellationToken))
-            {
-                // Kestrel refused the body (too large, too slow, malformed chunking; a chunk size that overflows comes
-                // as an IOException): the client's fault, answered with the status it earned. A hang-up propagates.
-                return Refused(BodyRefused(e, limits));
-            }
-            var buffer = read.Buffer;
-            if (buffer.Length > limits.MaxBodyBytes)
-            {
-                body.AdvanceTo(buffer.End);
-                return Refused(TooLarge(buffer.Length, limits));
-            }
-            if (request.ContentLength is null && reserve?.Invoke(buffer.Length) is { } noRoomToGrow)
-            {
-                body.AdvanceTo(buffer.End);
-                return Refused(noRoomToGrow);
-            }
-            if (read.IsCompleted)
-            {
-                try
-                {
-                    return Read(buffer, limits);
-                }
-                finally
-                {
-                    body.AdvanceTo(buffer.End);
-                }
-            }
-            // Keep everything until the body is complete: the parser reads it as one sequence, without copying.
-            body.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
+    public static ValueTask<ParsedBody> ReadAsync(HttpRequest request, RequestLimits limits,
+        CancellationToken cancellationToken, BodyReservation? reserve = null) =>
+        RequestBody.ReadAsync(request, limits, cancellationToken, reserve, body => Read(body, limits), Refused);
 
     private static ParsedBody Refused(InferenceError error) => new(null, null, error);
-
-    private static InferenceError BodyRefused(Exception refused, RequestLimits limits) => (refused as BadHttpRequestException)?.StatusCode switch
-    {
-        StatusCodes.Status413PayloadTooLarge => TooLarge(null, limits),
-        StatusCodes.Status408RequestTimeout => InferenceError.BodyTooSlow(
-            "the request body arrived more slowly than Attention:Connections:MinRequestBytesPerSecond allows"),
-        _ => InferenceError.BadRequest($"the request body is malformed: {ClientText.Escape(refused.Message)}"),
-    };
-
-    private static InferenceError TooLarge(long? bytes, RequestLimits limits) => InferenceError.TooLarge(
-        $"the body {(bytes is { } n ? $"has {n} bytes" : "is larger than the limit")}; the limit is {limits.MaxBodyBytes} bytes (Attention:Limits:MaxBodyBytes)");
 
     public static ParsedBody Read(ReadOnlySequence<byte> json, RequestLimits limits)
     {

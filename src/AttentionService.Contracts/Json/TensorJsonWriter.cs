@@ -63,7 +63,7 @@ internal static class TensorJsonWriter
     }
 
     /// <summary>One row's elements; the type test is resolved when the method is compiled for each T.</summary>
-    private static void WriteScalars<T>(Utf8JsonWriter writer, ReadOnlySpan<T> row) where T : unmanaged
+    public static void WriteScalars<T>(Utf8JsonWriter writer, ReadOnlySpan<T> row) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
             foreach (var x in System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(row)) writer.WriteNumberValue(x);

@@ -85,6 +85,19 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged
     /// <summary>A non-owning view of the same elements under another shape of equal length.</summary>
     public TensorView<T> Reshape(params int[] shape) => View.Reshape(shape);
 
+    /// <summary>
+    /// Moves the buffer into a new owning tensor of another shape with the same element count; this one is left
+    /// disposed (a flat array sent with its shape becomes the tensor without a copy).
+    /// </summary>
+    public Tensor<T> MoveTo(params int[] shape)
+    {
+        var length = Tensor.ElementCount(shape);
+        if (length != Length)
+            throw new ArgumentException($"shape {Tensor.ShapeText(shape)} has {length} elements, the tensor {Length}", nameof(shape));
+        var buffer = Interlocked.Exchange(ref _buffer, null) ?? throw new ObjectDisposedException(nameof(Tensor<T>));
+        return new Tensor<T>(buffer, shape, length, _pooled);
+    }
+
     private T[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(Tensor<T>));
 
     public static implicit operator TensorView<T>(Tensor<T> tensor) => tensor.View;

@@ -25,6 +25,14 @@ public sealed class ExposureOptions
     /// </summary>
     [SettingRange(0, 65535)]
     public int ManagementPort { get; set; }
+
+    /// <summary>
+    /// The port of the Open Inference Protocol's gRPC service (<c>inference.GRPCInferenceService</c>): HTTP/2 without
+    /// TLS (h2c), beside the configured URLs and on the same hosts; 0 means no gRPC. Must differ from the public ports
+    /// and from <see cref="ManagementPort"/>.
+    /// </summary>
+    [SettingRange(0, 65535)]
+    public int GrpcPort { get; set; }
 }
 
 public enum FeatureExposure

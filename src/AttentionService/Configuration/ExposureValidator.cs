@@ -13,6 +13,25 @@ public sealed class ExposureValidator(IConfiguration configuration) : IValidateO
 
     public ValidateOptionsResult Validate(string? name, AttentionOptions options)
     {
+        var management = ValidateManagementPort(options);
+        return management.Failed ? management : ValidateGrpcPort(options.Exposure);
+    }
+
+    /// <summary>The gRPC port is HTTP/2 only, so it can be neither a public port nor the management port.</summary>
+    private ValidateOptionsResult ValidateGrpcPort(ExposureOptions exposure)
+    {
+        var port = exposure.GrpcPort;
+        if (port == 0) return ValidateOptionsResult.Success;
+        if (port == exposure.ManagementPort)
+            return ValidateOptionsResult.Fail($"{Section}:GrpcPort is {port}, the same as {Section}:ManagementPort; allowed: another port (gRPC takes HTTP/2 only)");
+        var publicAddresses = PublicAddresses.FromConfiguration(configuration);
+        return PublicAddresses.Ports(publicAddresses).Contains(port)
+            ? ValidateOptionsResult.Fail($"{Section}:GrpcPort is {port}, which the service already listens on for clients ({string.Join(';', publicAddresses)}); allowed: another port (gRPC takes HTTP/2 only)")
+            : ValidateOptionsResult.Success;
+    }
+
+    private ValidateOptionsResult ValidateManagementPort(AttentionOptions options)
+    {
         var exposure = options.Exposure;
         var port = exposure.ManagementPort;
         if (port == 0)

@@ -1,5 +1,6 @@
 using AttentionService.Configuration;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace AttentionService.Hosting;
@@ -14,6 +15,17 @@ public static class ExposureExtensions
     {
         services.AddSingleton<IValidateOptions<AttentionOptions>, ExposureValidator>();
         services.AddTransient<IStartupFilter, ManagementPortStartupFilter>();
+        // The gRPC port speaks HTTP/2 without TLS, which needs HTTP/2 only on that endpoint (h2c with prior knowledge);
+        // endpoint defaults reach the endpoints Kestrel makes from addresses, where Listen would replace the URLs.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AttentionOptions>>((kestrel, attention) =>
+        {
+            var port = attention.Value.Exposure.GrpcPort;
+            if (port != 0)
+                kestrel.ConfigureEndpointDefaults(listen =>
+                {
+                    if (listen.EndPoint is System.Net.IPEndPoint { Port: var p } && p == port) listen.Protocols = HttpProtocols.Http2;
+                });
+        });
         return services;
     }
 
@@ -51,7 +63,7 @@ public static class ExposureExtensions
     }
 
     /// <summary>
-    /// Adds the management port to the addresses Kestrel binds. Startup filters run after the host has filled those
+    /// Adds the management port and the gRPC port to the addresses Kestrel binds. Startup filters run after the host has filled those
     /// addresses from <c>urls</c>/<c>http_ports</c> and before Kestrel binds them, so both are kept; calling Kestrel's
     /// <c>Listen</c> instead would make it ignore the configured URLs.
     /// </summary>
@@ -64,21 +76,29 @@ public static class ExposureExtensions
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             var exposure = options.Value.Exposure;
-            if (exposure.ManagementPort != 0 && configuration.GetSection(KestrelEndpoints).Exists())
+            foreach (var (port, what) in new[] { (exposure.ManagementPort, "the management port"), (exposure.GrpcPort, "the gRPC port") })
             {
-                logger.LogWarning("{Section} is configured, so Kestrel listens only on those endpoints: list port {Port} among them to serve the management port",
-                    KestrelEndpoints, exposure.ManagementPort);
-            }
-            // The in-memory test server has no addresses to add to.
-            else if (exposure.ManagementPort != 0 && app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } server)
-            {
+                if (port == 0) continue;
+                if (configuration.GetSection(KestrelEndpoints).Exists())
+                {
+                    logger.LogWarning("{Section} is configured, so Kestrel listens only on those endpoints: list port {Port} among them to serve {What}",
+                        KestrelEndpoints, port, what);
+                    continue;
+                }
+                // The in-memory test server has no addresses to add to.
+                if (app.ServerFeatures.Get<IServerAddressesFeature>() is not { Addresses.IsReadOnly: false } server) continue;
                 // Empty means Kestrel's default, which any added address would replace.
                 if (server.Addresses.Count == 0) server.Addresses.Add(PublicAddresses.KestrelDefault);
-                var management = PublicAddresses.ManagementAddresses(server.Addresses, exposure.ManagementPort);
-                foreach (var address in management) server.Addresses.Add(address);
+                var added = PublicAddresses.ManagementAddresses(server.Addresses.ToList(), port);
+                foreach (var address in added) server.Addresses.Add(address);
+                if (port == exposure.GrpcPort)
+                {
+                    logger.LogInformation("gRPC port {Addresses} serves inference.GRPCInferenceService over HTTP/2 (h2c)", string.Join(';', added));
+                    continue;
+                }
                 var only = ExposedFeatures.All.Where(f => f.Exposure(exposure) == FeatureExposure.Management).Select(f => f.Path.Value);
                 logger.LogInformation("Management port {Addresses} serves everything; only there: {Features}",
-                    string.Join(';', management), string.Join(", ", only) is { Length: > 0 } list ? list : "nothing");
+                    string.Join(';', added), string.Join(", ", only) is { Length: > 0 } list ? list : "nothing");
             }
             next(app);
         };

@@ -6,10 +6,12 @@ public static class ProblemDetailsExtensions
 {
     /// <summary>
     /// RFC 9457 problem details for every error, including the ones the framework answers itself (405, 415, 404 on
-    /// unknown routes), each with a detail that says what to do; no exception text outside Development.
+    /// unknown routes), each with a detail that says what to do; no exception text outside Development. Under /v2 they
+    /// take the Open Inference Protocol's form (<see cref="OpenInferenceErrorWriter"/>).
     /// </summary>
     public static IServiceCollection AddAttentionProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        // The Open Inference Protocol's error form first: the first writer that can write an error writes it.
+        services.AddSingleton<IProblemDetailsWriter, OpenInferenceErrorWriter>().AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var http = context.HttpContext;
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch

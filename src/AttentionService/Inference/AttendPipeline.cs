@@ -1,6 +1,7 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
+using AttentionService.Contracts.OpenInference;
 using AttentionService.Core.Backends;
 using AttentionService.Core.Tensors;
 using AttentionService.Registry;
@@ -22,18 +23,42 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
     /// Runs <paramref name="request"/>, whose body <paramref name="reservation"/> already holds; the run's footprint is
     /// added to it before the run (waiting for room in the memory budget) and held until the caller disposes it.
     /// </summary>
-    public async ValueTask<AttendOutcome> RunAsync(AttendRequest request, MemoryReservation reservation, CancellationToken cancellationToken)
+    public ValueTask<AttendOutcome> RunAsync(AttendRequest request, MemoryReservation reservation, CancellationToken cancellationToken) =>
+        LeasedAsync(request.Model ?? options.Value.DefaultModel, (name, model) => RunAsync(request, name, model, reservation, cancellationToken));
+
+    /// <summary>
+    /// Runs an Open Inference Protocol request on the same path: its inputs are bound to the model's roles and extra
+    /// inputs (<see cref="OpenInferenceBinding"/>), then run as an /attend request; also returns the outputs planned.
+    /// </summary>
+    public async ValueTask<(AttendOutcome Outcome, PlannedOutput[]? Outputs)> RunAsync(string modelName, InferRequest request,
+        MemoryReservation reservation, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var modelName = request.Model ?? settings.DefaultModel;
+        PlannedOutput[]? planned = null;
+        var outcome = await LeasedAsync(modelName, async (name, model) =>
+        {
+            if (model.Binding is not { } binding)
+                return AttendOutcome.Failed(InferenceError.Unavailable($"model '{name}' failed to load: {model.LoadError}"), name);
+            var (attend, outputs, error) = OpenInferenceBinding.Bind(name, model.Signature!, binding, request);
+            if (error is not null) return AttendOutcome.Failed(error, name);
+            planned = outputs;
+            // The request's tensors belong to the Open Inference request; disposing twice is harmless.
+            using (attend) return await RunAsync(attend!, name, model, reservation, cancellationToken);
+        });
+        return (outcome, planned);
+    }
+
+    /// <summary>
+    /// Leases the model for <paramref name="run"/>: the lease keeps this version of the model (its sessions) alive
+    /// through a reload until the answer is written; an answer hands it to the outcome, every other way out releases it.
+    /// </summary>
+    private async ValueTask<AttendOutcome> LeasedAsync(string modelName, Func<string, RegisteredModel, ValueTask<AttendOutcome>> run)
+    {
         if (!registry.TryLease(modelName, out var lease))
             return AttendOutcome.Failed(InferenceError.ModelNotFound($"model '{ClientText.Shorten(modelName)}' not found; models are {string.Join(", ", registry.Names)}"));
-        // The lease keeps this version of the model (its sessions) alive through a reload until the answer is written:
-        // an answer hands it to the outcome, every other way out releases it here.
         AttendOutcome? outcome = null;
         try
         {
-            outcome = await RunAsync(request, modelName, lease.Model, reservation, cancellationToken);
+            outcome = await run(modelName, lease.Model);
             return outcome;
         }
         finally

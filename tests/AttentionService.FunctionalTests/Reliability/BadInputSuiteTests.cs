@@ -384,7 +384,7 @@ public sealed class BadInputSuiteTests(AttentionServiceFactory factory) : IClass
     [InlineData("GET", "/nope")]
     [InlineData("POST", "/attend/luong-dot")]
     [InlineData("GET", "/models/luong-dot/inputs")]
-    [InlineData("POST", "/v2/models/luong-dot/infer")]
+    [InlineData("POST", "/v1/models/luong-dot:predict")]
     [InlineData("GET", "/health")]
     [InlineData("POST", "/swagger/v1/swagger.json")]
     public async Task UnknownRouteIs404ProblemDetails(string method, string path)
