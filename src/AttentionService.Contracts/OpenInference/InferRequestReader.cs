@@ -93,7 +93,7 @@ public static class InferRequestReader
             }
             if (reader.TokenType != JsonTokenType.EndObject)
                 throw Malformed("the request body is not a complete JSON object");
-            if (reader.Read())
+            if (HasMore(ref reader))
                 throw Malformed(headerLength is null
                     ? $"unexpected content after the JSON object; binary tensor data needs the {HeaderLengthHeader} header"
                     : $"unexpected content after the JSON object, within its {HeaderLengthHeader}");
@@ -107,6 +107,19 @@ public static class InferRequestReader
             foreach (var input in inputs ?? []) input.Dispose();
             return (null, e is RequestFormatException format ? format.Error
                 : InferenceError.BadRequest($"the request body is not valid JSON: {ClientText.Escape(e.Message)}"));
+        }
+    }
+
+    /// <summary>Whether anything but whitespace follows the object (the reader throws on a second value: that is "more" too).</summary>
+    private static bool HasMore(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (JsonException)
+        {
+            return true;
         }
     }
 

@@ -7,6 +7,7 @@ using AttentionService.Registry;
 using Grpc.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Serilog;
 using Oip = global::Inference;
 
 namespace AttentionService.Grpc;
@@ -17,7 +18,8 @@ namespace AttentionService.Grpc;
 /// pipeline. Errors are gRPC statuses with the detail REST would give.
 /// </summary>
 public sealed class OpenInferenceGrpcService(
-    ModelRegistry registry, AttendPipeline pipeline, HealthCheckService health, MemoryBudget budget, IOptions<AttentionOptions> options)
+    ModelRegistry registry, AttendPipeline pipeline, HealthCheckService health, MemoryBudget budget, IOptions<AttentionOptions> options,
+    IDiagnosticContext log)
     : Oip.GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<Oip.ServerLiveResponse> ServerLive(Oip.ServerLiveRequest request, ServerCallContext context) =>
@@ -70,6 +72,9 @@ public sealed class OpenInferenceGrpcService(
             }
             using (outcome)
             {
+                // The call's request log line names the model and the backend that answered, as /attend's does.
+                if (outcome.Model is { } model) log.Set("Model", model);
+                if (outcome.Backend is { } backend) log.Set("Backend", backend.ToWireName());
                 if (outcome.Response is not { } response) throw Failure(outcome.Error!);
                 // The answer is copied into the message here, so the run's outputs go back to the pool on return.
                 return GrpcInferRequests.Answer(new InferResponse

@@ -26,7 +26,9 @@ public static class OpenInferenceApi
 
     public static RouteGroupBuilder MapOpenInferenceApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2").WithTags("Open Inference Protocol");
+        // The protocol's own OpenAPI document describes /v2 (snake_case fields, {"error"} bodies, the binary extension),
+        // which the service's document, generated from these handlers' types, would get wrong.
+        var group = app.MapGroup("/v2").WithTags("Open Inference Protocol").ExcludeFromDescription();
         group.MapGet("/", ServerMetadata).WithName("V2ServerMetadata").WithSummary("Server metadata (name, version, extensions)");
         group.MapGet("/health/live", Live).WithName("V2ServerLive").WithSummary("Server live");
         group.MapGet("/health/ready", Ready).WithName("V2ServerReady").WithSummary("Server ready, as /health/ready");

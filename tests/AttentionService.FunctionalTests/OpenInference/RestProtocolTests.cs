@@ -324,6 +324,14 @@ public sealed class RestProtocolTests(SharedServiceProcess shared) : IClassFixtu
     }
 
     [Fact]
+    public async Task TheServicesOpenApiDocumentLeavesV2ToTheProtocolsOwn()
+    {
+        var document = await (await _client.GetAsync("/swagger/v1/swagger.json")).ReadObjectAsync();
+        Assert.Contains("/attend", document["paths"]!.AsObject().Select(p => p.Key));
+        Assert.DoesNotContain(document["paths"]!.AsObject(), p => p.Key.StartsWith("/v2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheSpecsSchemasRejectWhatTheProtocolForbids()
     {
         using var noOutputs = System.Text.Json.JsonDocument.Parse("""{"model_name": "m"}""");
