@@ -33,9 +33,10 @@ public static class SwaggerExtensions
                 var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
                 if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
             }
-            // Tensors cross the wire as nested arrays of numbers, whatever their rank.
-            swagger.MapType<Tensor<float>>(TensorSchema);
-            swagger.MapType<TensorView<float>>(TensorSchema);
+            // Tensors cross the wire as nested arrays of numbers: a request's rank 2 or 3 (batch axis optional); an
+            // answer's up to rank 4 (a multi-head model's weights [batch][heads][tq][tv]). The mask is set apart (booleans).
+            swagger.MapType<Tensor<float>>(() => TensorSchema(2, 3));
+            swagger.MapType<TensorView<float>>(() => TensorSchema(2, 4));
             // Extra inputs and outputs may hold integers (INT64) or booleans (BOOL) as their graph tensor does.
             swagger.MapType<Contracts.JsonTensor>(TypedTensorSchema);
             swagger.MapType<TensorView>(TypedTensorSchema);
@@ -60,16 +61,18 @@ public static class SwaggerExtensions
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
             swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
+            swagger.SchemaFilter<AttendWireOpenApi.SchemaFilter>();
+            swagger.OperationFilter<AttendWireOpenApi.OperationFilter>();
         });
         return services;
     }
 
-    private static OpenApiSchema TensorSchema() => new()
+    private static OpenApiSchema TensorSchema(int minRank, int maxRank)
     {
-        Type = JsonSchemaType.Array,
-        Description = "A tensor as nested arrays of numbers (rank 2, or rank 3 with a leading batch axis).",
-        Items = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Array } },
-    };
+        var schema = AttendWireOpenApi.Nested(JsonSchemaType.Number, minRank, maxRank);
+        schema.Description = $"A tensor as nested arrays of numbers, rank {minRank} to {maxRank} (a leading batch axis optional).";
+        return schema;
+    }
 
     private static OpenApiSchema TypedTensorSchema() => new()
     {

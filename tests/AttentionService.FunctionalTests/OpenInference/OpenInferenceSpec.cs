@@ -81,16 +81,8 @@ public static partial class OpenInferenceSpec
         lock (Schemas)
         {
             if (Schemas.TryGetValue(name, out var schema)) return schema;
-            // The components become $defs of a 2020-12 schema; OpenAPI 3.0's schema objects are JSON Schema here (no nullable).
-            var defs = JsonNode.Parse(Document["components"]!["schemas"]!.ToJsonString().Replace("#/components/schemas/", "#/$defs/"))!;
-            var root = new JsonObject
-            {
-                ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-                ["$id"] = $"https://attention-service.test/open-inference/{name}",
-                ["$defs"] = defs,
-                ["$ref"] = $"#/$defs/{name}",
-            };
-            return Schemas[name] = JsonSchema.FromText(root.ToJsonString());
+            // The components become $defs of a 2020-12 schema; OpenAPI 3.0's schema objects are JSON Schema here.
+            return Schemas[name] = OpenApiSchemas.ToJsonSchema(Document["components"]!["schemas"]!, name, $"https://attention-service.test/open-inference/{name}");
         }
     }
 
