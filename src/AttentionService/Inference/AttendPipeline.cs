@@ -76,13 +76,8 @@ public sealed class AttendPipeline(ModelRegistry registry, InferenceRunner runne
             return AttendOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
         var signature = model.Signature!;
 
-        BackendKind? backend = null;
-        if (request.Backend is not null)
-        {
-            if (!BackendNames.TryParse(request.Backend, out var kind))
-                return AttendOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ClientText.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
-            backend = kind;
-        }
+        if (BackendNames.ParseRequested(request.Backend, out var backend) is { } backendError)
+            return AttendOutcome.Failed(backendError, modelName);
         if (LayerOptions.CheckHeads(modelName, signature, binding, request.Heads) is { } headsError)
             return AttendOutcome.Failed(headsError, modelName);
 

@@ -44,13 +44,8 @@ public sealed class TextPipeline(ModelRegistry registry, DecodeRunner runner, IO
         if (model.Seq2Seq is not { } seq2seq)
             return TextOutcome.Failed(InferenceError.Unavailable($"model '{modelName}' failed to load: {model.LoadError}"), modelName);
 
-        BackendKind? backend = null;
-        if (request.Backend is not null)
-        {
-            if (!BackendNames.TryParse(request.Backend, out var kind))
-                return TextOutcome.Failed(InferenceError.BadRequest($"unknown backend '{ClientText.Shorten(request.Backend)}'; backends are {string.Join(", ", BackendNames.All)}"), modelName);
-            backend = kind;
-        }
+        if (BackendNames.ParseRequested(request.Backend, out var backend) is { } backendError)
+            return TextOutcome.Failed(backendError, modelName);
         if (request.Sources.Count > settings.Limits.MaxBatch)
             return TextOutcome.Failed(InferenceError.TooLarge(
                 $"sources has {request.Sources.Count} texts, the limit is {settings.Limits.MaxBatch} (Attention:Limits:MaxBatch)"), modelName);

@@ -1,3 +1,4 @@
+using AttentionService.Contracts;
 using AttentionService.Core.Backends;
 
 namespace AttentionService.Registry;
@@ -26,5 +27,19 @@ public static class BackendNames
         }
         kind = default;
         return false;
+    }
+
+    /// <summary>
+    /// The backend a request forces by <paramref name="name"/>: <paramref name="kind"/> null when it names none; the
+    /// 400 naming the backends when the name is unknown.
+    /// </summary>
+    public static InferenceError? ParseRequested(string? name, out BackendKind? kind)
+    {
+        kind = null;
+        if (name is null) return null;
+        if (!TryParse(name, out var parsed))
+            return InferenceError.BadRequest($"unknown backend '{ClientText.Shorten(name)}'; backends are {string.Join(", ", All)}");
+        kind = parsed;
+        return null;
     }
 }
