@@ -17,26 +17,10 @@ public sealed class TextResult(TextResponse response) : IResult, IStatusCodeHttp
 
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var answer = httpContext.Response;
-        answer.StatusCode = StatusCode;
-        answer.ContentType = "application/json; charset=utf-8";
-        bool complete;
-        try
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        StreamedAnswer.SendAsync(httpContext, (answer, cancellationToken) =>
         {
-            complete = await TextResponseWriter.WriteAsync(answer.BodyWriter, response, httpContext.RequestAborted);
-            if (complete)
-            {
-                var flushed = await answer.BodyWriter.FlushAsync(httpContext.RequestAborted);
-                complete = !flushed.IsCanceled && !flushed.IsCompleted;
-                if (complete) await answer.CompleteAsync();
-            }
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            complete = false;
-        }
-        if (!complete || httpContext.RequestAborted.IsCancellationRequested) AbortedResponse.Abort(httpContext);
-    }
+            answer.ContentType = "application/json; charset=utf-8";
+            return TextResponseWriter.WriteAsync(answer.BodyWriter, response, cancellationToken);
+        });
 }

@@ -15,27 +15,8 @@ public sealed class InferResult(InferResponse response) : IResult, IStatusCodeHt
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
     /// <summary>An answer that cannot be finished ends with the connection aborted, as /attend's does.</summary>
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var answer = httpContext.Response;
-        answer.StatusCode = StatusCode;
-        bool complete;
-        try
-        {
-            complete = await InferResponseWriter.WriteAsync(answer, response, httpContext.RequestAborted);
-            if (complete)
-            {
-                var flushed = await answer.BodyWriter.FlushAsync(httpContext.RequestAborted);
-                complete = !flushed.IsCanceled && !flushed.IsCompleted;
-                if (complete) await answer.CompleteAsync();
-            }
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            complete = false;
-        }
-        if (!complete || httpContext.RequestAborted.IsCancellationRequested) AbortedResponse.Abort(httpContext);
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        StreamedAnswer.SendAsync(httpContext, (answer, cancellationToken) => InferResponseWriter.WriteAsync(answer, response, cancellationToken));
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(InferResponse), ["application/json", "application/octet-stream"]));
