@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace AttentionService.Tests.Deployment;
 
 /// <summary>
-/// The optional kustomize components (deploy/components/), as deploy/examples/production renders them over the base:
-/// models from their own image through an init container, and the Prometheus Operator's ServiceMonitor.
+/// The optional kustomize components (deploy/components/), as deploy/examples/ render them over the base: models from
+/// their own image through an init container or from a persistent volume claim, and the Prometheus Operator's ServiceMonitor.
 /// </summary>
 public sealed class KubernetesComponentTests
 {
@@ -13,7 +13,12 @@ public sealed class KubernetesComponentTests
 
     private static JsonElement At(JsonElement element, params string[] path) => KubernetesManifestTests.At(element, path);
 
-    private static JsonElement Pod => At(KustomizeRender.Single(Production.Value, "Deployment"), "spec", "template", "spec");
+    private static readonly Lazy<IReadOnlyList<JsonElement>> ModelsClaim =
+        new(() => KustomizeRender.Render(Path.Combine(KustomizeRender.DeployDir, "examples", "models-pvc")));
+
+    private static JsonElement Pod => PodOf(Production.Value);
+
+    private static JsonElement PodOf(IEnumerable<JsonElement> resources) => At(KustomizeRender.Single(resources, "Deployment"), "spec", "template", "spec");
 
     private static JsonElement Named(JsonElement list, string name, string key = "name") =>
         Assert.Single(list.EnumerateArray(), e => e.GetProperty(key).GetString() == name);
@@ -43,6 +48,23 @@ public sealed class KubernetesComponentTests
     }
 
     [RequiresManifestToolsFact]
+    public void TheModelsClaimIsMountedReadOnlyByEveryReplicaAsTheModelsPath()
+    {
+        var pod = PodOf(ModelsClaim.Value);
+        var claim = KustomizeRender.Single(ModelsClaim.Value, "PersistentVolumeClaim");
+        var service = Named(pod.GetProperty("containers"), "attention-service");
+        var volume = Named(pod.GetProperty("volumes"), "models");
+        var mount = Named(service.GetProperty("volumeMounts"), "models");
+
+        Assert.Equal(At(claim, "metadata", "name").GetString(), At(volume, "persistentVolumeClaim", "claimName").GetString());
+        Assert.True(At(volume, "persistentVolumeClaim", "readOnly").GetBoolean());
+        Assert.Equal(["ReadOnlyMany"], At(claim, "spec", "accessModes").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(Named(service.GetProperty("env"), "Attention__ModelsPath").GetProperty("value").GetString(), mount.GetProperty("mountPath").GetString());
+        Assert.True(mount.GetProperty("readOnly").GetBoolean());
+        Assert.False(pod.TryGetProperty("initContainers", out _));
+    }
+
+    [RequiresManifestToolsFact]
     public void TheServiceMonitorScrapesTheManagementPortThroughAMetricsServiceThatSelectsThePods()
     {
         var monitor = KustomizeRender.Single(Production.Value, "ServiceMonitor");
@@ -64,12 +86,14 @@ public sealed class KubernetesComponentTests
     }
 
     [RequiresManifestToolsFact]
-    public void TheExampleKeepsEveryResourceOfTheBase()
+    public void TheExamplesKeepEveryResourceOfTheBaseAndAddTheirComponentsOnly()
     {
-        var baseNames = KustomizeRender.Render(KustomizeRender.DeployDir).Select(Key).ToList();
+        var baseNames = KustomizeRender.Render(KustomizeRender.DeployDir).Select(Key).ToHashSet();
 
-        Assert.Subset(Production.Value.Select(Key).ToHashSet(), baseNames.ToHashSet());
-        Assert.Equal(baseNames.Count + 2, Production.Value.Count);
+        Assert.Equal(["Service/attention-service-metrics", "ServiceMonitor/attention-service"], Production.Value.Select(Key).Except(baseNames).Order());
+        Assert.Equal(["PersistentVolumeClaim/attention-service-models"], ModelsClaim.Value.Select(Key).Except(baseNames));
+        Assert.Subset(Production.Value.Select(Key).ToHashSet(), baseNames);
+        Assert.Subset(ModelsClaim.Value.Select(Key).ToHashSet(), baseNames);
     }
 
     private static string Key(JsonElement r) => $"{r.GetProperty("kind").GetString()}/{r.GetProperty("metadata").GetProperty("name").GetString()}";

@@ -39,15 +39,16 @@ public sealed class KubernetesSchemaValidationTests
     }
 
     [RequiresManifestToolsFact]
-    public void TheBaseTheExampleWithItsComponentsAndTheInferenceServiceMatchTheirSchemasForTheTargetVersion()
+    public void TheBaseTheExamplesWithTheirComponentsAndTheInferenceServiceMatchTheirSchemasForTheTargetVersion()
     {
         var result = Validate();
 
         Assert.True(result.ExitCode == 0, result.Transcript);
         Assert.StartsWith("target Kubernetes 1.34\n", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("ok   deploy/examples/production: ServiceMonitor/attention-service", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("ok   deploy/examples/models-pvc: PersistentVolumeClaim/attention-service-models", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("ok   deploy/kserve/inference-service.yaml: InferenceService/attention-service", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("15 document(s), 0 problem(s)", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("22 document(s), 0 problem(s)", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [RequiresManifestToolsFact]
