@@ -115,6 +115,25 @@ public sealed class KubernetesSchemaValidationTests
     }
 
     [RequiresManifestToolsFact]
+    public void AKustomizationFieldTheRendererDoesNotImplementIsRefusedByNameNotIgnored()
+    {
+        var dir = Directory.CreateTempSubdirectory("attention-kustomize-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "kustomization.yaml"), "namePrefix: staging-\nresources: []\n");
+
+            var result = Validate(dir.FullName);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("kustomization.yaml: namePrefix not supported by this renderer", result.StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [RequiresManifestToolsFact]
     public void TheRenderersHashIsKustomizesSoTheNamesAreTheOnesKubectlApplies()
     {
         var dir = Directory.CreateTempSubdirectory("attention-kustomize-");
