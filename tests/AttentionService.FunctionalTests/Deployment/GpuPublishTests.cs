@@ -44,16 +44,16 @@ public sealed class GpuPublishTests(GpuPublish publish) : IClassFixture<GpuPubli
     }
 
     [Fact]
-    public void CpuGpuAndManagedOnlyBuildsReferenceOneOnnxRuntimeVersion()
+    public void TheCpuAndGpuBuildsResolveOneOnnxRuntimeVersion()
     {
         var props = XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Packages.props"));
-        var version = props.Descendants("OnnxRuntimeVersion").Single().Value;
+        var version = DepsJson.OnnxRuntimeVersion;
         var onnxPackages = props.Descendants("PackageVersion")
             .Where(p => ((string)p.Attribute("Include")!).StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal))
             .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
         // What the restores resolved: the GPU publish's and this (CPU) build's dependency files.
-        var gpu = Packages(Path.Combine(Output, "AttentionService.deps.json"));
-        var cpu = Packages(Path.Combine(AppContext.BaseDirectory, "AttentionService.FunctionalTests.deps.json"));
+        var gpu = DepsJson.Packages(Path.Combine(Output, "AttentionService.deps.json"));
+        var cpu = DepsJson.Packages(Path.Combine(AppContext.BaseDirectory, "AttentionService.FunctionalTests.deps.json"));
 
         Assert.Equal("1.31.0", version);
         Assert.Equal(["Microsoft.ML.OnnxRuntime", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "Microsoft.ML.OnnxRuntime.Managed"], onnxPackages.Keys.Order());
@@ -95,11 +95,4 @@ public sealed class GpuPublishTests(GpuPublish publish) : IClassFixture<GpuPubli
         using var reader = new PEReader(File.OpenRead(path));
         return reader.HasMetadata;
     }
-
-    /// <summary>Package name → version, from a .deps.json's libraries of type "package".</summary>
-    private static Dictionary<string, string> Packages(string depsJson) =>
-        JsonNode.Parse(File.ReadAllText(depsJson))!["libraries"]!.AsObject()
-            .Where(l => (string?)l.Value!["type"] == "package")
-            .Select(l => l.Key.Split('/'))
-            .ToDictionary(parts => parts[0], parts => parts[1]);
 }

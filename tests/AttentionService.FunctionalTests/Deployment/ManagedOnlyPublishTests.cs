@@ -49,6 +49,10 @@ public sealed class ManagedOnlyPublishTests(MuslManagedOnlyPublish publish) : IC
         Assert.Equal("/lib/ld-musl-x86_64.so.1", host.Interpreter);
         Assert.Contains("libc.musl-x86_64.so.1", host.Needed);
         Assert.Contains(files, f => Path.GetFileName(f) == "Microsoft.ML.OnnxRuntime.dll");
+        // The managed binding alone, at the version the CPU and GPU builds use.
+        var packages = DepsJson.Packages(Path.Combine(Output, "AttentionService.deps.json"));
+        Assert.Equal(DepsJson.OnnxRuntimeVersion, packages["Microsoft.ML.OnnxRuntime.Managed"]);
+        Assert.DoesNotContain(packages.Keys, p => p.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal) && p != "Microsoft.ML.OnnxRuntime.Managed");
     }
 
     [Fact]
