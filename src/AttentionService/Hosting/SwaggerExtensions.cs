@@ -63,6 +63,7 @@ public static class SwaggerExtensions
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
             swagger.SchemaFilter<AttendWireOpenApi.SchemaFilter>();
             swagger.OperationFilter<AttendWireOpenApi.OperationFilter>();
+            swagger.OperationFilter<AttendErrorExamples.OperationFilter>();
         });
         return services;
     }
