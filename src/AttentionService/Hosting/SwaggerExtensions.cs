@@ -33,6 +33,10 @@ public static class SwaggerExtensions
                 var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
                 if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
             }
+            // A field is nullable where its C# type says so (string?, int?), not every reference type; and a non-nullable
+            // one is required: the answers always carry it.
+            swagger.SupportNonNullableReferenceTypes();
+            swagger.NonNullableReferenceTypesAsRequired();
             // Tensors cross the wire as nested arrays of numbers: a request's rank 2 or 3 (batch axis optional); an
             // answer's up to rank 4 (a multi-head model's weights [batch][heads][tq][tv]). The mask is set apart (booleans).
             swagger.MapType<Tensor<float>>(() => TensorSchema(2, 3));
@@ -58,7 +62,10 @@ public static class SwaggerExtensions
                 Description = "The parts of the answer to write, each named once; default both.",
             });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
+            swagger.SchemaFilter<ModelMetadataOpenApi>();
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
+            swagger.DocumentFilter<OperationsOpenApi>();
+            swagger.DocumentFilter<TensorElementDocumentFilter>();
             swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
             swagger.SchemaFilter<AttendWireOpenApi.SchemaFilter>();
@@ -75,12 +82,35 @@ public static class SwaggerExtensions
         return schema;
     }
 
+    /// <summary>A number, a boolean, or an array of them nested to any depth: the items of a tensor of any rank and type.</summary>
+    public const string TensorElementSchema = "TensorElement";
+
     private static OpenApiSchema TypedTensorSchema() => new()
     {
         Type = JsonSchemaType.Array,
         Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).",
-        Items = new OpenApiSchema(),
+        Items = new OpenApiSchemaReference(TensorElementSchema),
     };
+
+    /// <summary>Adds <see cref="TensorElementSchema"/>, which the typed tensors refer to (it refers to itself).</summary>
+    private sealed class TensorElementDocumentFilter : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas[TensorElementSchema] = new OpenApiSchema
+            {
+                Description = "One element of a typed tensor: a number, a boolean, or an array of elements (one axis down).",
+                OneOf =
+                [
+                    new OpenApiSchema { Type = JsonSchemaType.Number },
+                    new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                    new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(TensorElementSchema, document) },
+                ],
+            };
+        }
+    }
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)
     {

@@ -81,9 +81,13 @@ public sealed partial class OpenApiDocumentTests(AttentionServiceFactory factory
     {
         var schemas = (await DocumentAsync())["components"]!["schemas"]!;
 
-        foreach (var name in new[] { "AttendRequest", "AttendResponse", "TokenLabels" })
+        foreach (var name in new[] { "AttendRequest", "AttendResponse", "TokenLabels", "TextResponse", "Decoding", "TensorMetadata", "ModelList" })
             foreach (var (field, property) in schemas[name]!["properties"]!.AsObject())
                 Assert.True(property!["nullable"] is null, $"{name}.{field} is nullable: {property.ToJsonString()}");
+        Assert.Null(schemas["ModelMetadata"]!["properties"]!["forms"]!["nullable"]);
+        Assert.Contains("forms", schemas["ModelMetadata"]!["required"]!.AsArray().Select(n => (string)n!));
+        // Every array says what it holds.
+        Assert.DoesNotContain("\"items\":{}", schemas.ToJsonString());
         Assert.Equal(["onnx", "managed"], schemas["AttendRequest"]!["properties"]!["backend"]!["enum"]!.AsArray().Select(n => (string)n!));
         Assert.Equal(["onnx", "managed"], schemas["AttendResponse"]!["properties"]!["backend"]!["enum"]!.AsArray().Select(n => (string)n!));
         Assert.Equal(["each", "average"], schemas["AttendRequest"]!["properties"]!["heads"]!["enum"]!.AsArray().Select(n => (string)n!));
@@ -214,6 +218,51 @@ public sealed partial class OpenApiDocumentTests(AttentionServiceFactory factory
         problem.Remove("traceId");
         var example = documented["content"]!["application/problem+json"]!["examples"]![status]!["value"]!;
         Assert.Equal(example.ToJsonString(), problem.ToJsonString());
+    }
+
+    /// <summary>What GET /models and GET /models/{name} answer (nulls included) is valid for the document's schemas.</summary>
+    [Fact]
+    public async Task TheModelsAnswersAreValidForTheirSchemas()
+    {
+        var document = await DocumentAsync();
+
+        AssertValid(Schema(document, "ModelList"), await _client.GetStringAsync("/models"), "GET /models");
+        foreach (var name in new[] { "luong-dot", "dates", "multihead" })
+            AssertValid(Schema(document, "ModelMetadata"), await _client.GetStringAsync($"/models/{name}"), $"GET /models/{name}");
+    }
+
+    /// <summary>Health and metrics are in the document as they answer: the health reports valid for their schema, /metrics text.</summary>
+    [Fact]
+    public async Task HealthAndMetricsAreDescribedAsTheyAnswer()
+    {
+        var document = await DocumentAsync();
+        var paths = document["paths"]!;
+
+        foreach (var path in new[] { "/health/live", "/health/ready" })
+        {
+            var response = await _client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.NotNull(paths[path]!["get"]!["responses"]!["200"]!["content"]!["application/json"]);
+            AssertValid(Schema(document, "HealthReport"), await response.Content.ReadAsStringAsync(), path);
+        }
+        Assert.NotNull(paths["/health/ready"]!["get"]!["responses"]!["503"]);
+        var metrics = await _client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        var media = paths["/metrics"]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Single().Key;
+        Assert.Equal(media, metrics.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("docs/metrics.md", (string?)paths["/metrics"]!["get"]!["description"]);
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "docs", "metrics.md")));
+    }
+
+    [Fact]
+    public async Task MetricsTurnedOffAreNotInTheDocument()
+    {
+        using var off = new AttentionServiceFactory { Settings = { ["Attention:Exposure:Metrics"] = "Off" } };
+
+        var document = JsonNode.Parse(await off.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        Assert.Null(document["paths"]!["/metrics"]);
+        Assert.NotNull(document["paths"]!["/health/ready"]);
     }
 
     private static void AssertValid(JsonSchema schema, string body, string label)
