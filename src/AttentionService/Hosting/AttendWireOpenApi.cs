@@ -88,6 +88,8 @@ internal static class AttendWireOpenApi
             }
             else if (context.Type == typeof(Contracts.AttendResponse))
                 concrete.Properties["backend"] = Backend("The backend that actually ran.");
+            else if (context.Type == typeof(Contracts.TextResponse))
+                concrete.Properties["backend"] = Backend("The backend that actually ran both graphs.");
             else if (context.Type != typeof(Contracts.TokenLabels))
                 return;
             foreach (var property in concrete.Properties.Values.OfType<OpenApiSchema>())

@@ -65,7 +65,6 @@ public static class SwaggerExtensions
             swagger.SchemaFilter<ModelMetadataOpenApi>();
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
             swagger.DocumentFilter<OperationsOpenApi>();
-            swagger.DocumentFilter<TensorElementDocumentFilter>();
             swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
             swagger.SchemaFilter<AttendWireOpenApi.SchemaFilter>();
@@ -82,35 +81,27 @@ public static class SwaggerExtensions
         return schema;
     }
 
-    /// <summary>A number, a boolean, or an array of them nested to any depth: the items of a tensor of any rank and type.</summary>
-    public const string TensorElementSchema = "TensorElement";
+    /// <summary>The deepest typed tensor the document describes; a generated client cannot type an unbounded nesting.</summary>
+    public const int MaxTypedRank = 8;
 
-    private static OpenApiSchema TypedTensorSchema() => new()
+    private static OpenApiSchema TypedTensorSchema()
+    {
+        var schema = TypedNested(MaxTypedRank);
+        schema.Description = $"A tensor as nested arrays in its graph tensor's rank (1 to {MaxTypedRank}): numbers (FP32), integers (INT64) or booleans (BOOL).";
+        return schema;
+    }
+
+    /// <summary>An array whose items are numbers or booleans, or such arrays, down to <paramref name="rank"/> levels.</summary>
+    private static OpenApiSchema TypedNested(int rank) => new()
     {
         Type = JsonSchemaType.Array,
-        Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).",
-        Items = new OpenApiSchemaReference(TensorElementSchema),
-    };
-
-    /// <summary>Adds <see cref="TensorElementSchema"/>, which the typed tensors refer to (it refers to itself).</summary>
-    private sealed class TensorElementDocumentFilter : IDocumentFilter
-    {
-        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        Items = new OpenApiSchema
         {
-            document.Components ??= new OpenApiComponents();
-            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-            document.Components.Schemas[TensorElementSchema] = new OpenApiSchema
-            {
-                Description = "One element of a typed tensor: a number, a boolean, or an array of elements (one axis down).",
-                OneOf =
-                [
-                    new OpenApiSchema { Type = JsonSchemaType.Number },
-                    new OpenApiSchema { Type = JsonSchemaType.Boolean },
-                    new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(TensorElementSchema, document) },
-                ],
-            };
-        }
-    }
+            OneOf = rank == 1
+                ? [new OpenApiSchema { Type = JsonSchemaType.Number }, new OpenApiSchema { Type = JsonSchemaType.Boolean }]
+                : [new OpenApiSchema { Type = JsonSchemaType.Number }, new OpenApiSchema { Type = JsonSchemaType.Boolean }, TypedNested(rank - 1)],
+        },
+    };
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)
     {

@@ -57,9 +57,12 @@ internal static class TextRequestOpenApi
             {
                 // The wire form: a single source's decoding is written beside model and backend; a batch's under results.
                 textAnswer.Properties?.Remove("batched");
+                // What the request's include asked for shapes the answer; it is not a field of it.
+                textAnswer.Properties?.Remove("include");
                 foreach (var (name, property) in oneDecoding.Properties ?? new Dictionary<string, IOpenApiSchema>())
                     textAnswer.Properties?.TryAdd(name, property);
-                textAnswer.Required?.Clear();
+                // model and backend come with every text answer; the rest with one form or the other.
+                textAnswer.Required = new HashSet<string> { "model", "backend" };
                 textAnswer.Description = "The answer to text: for source, one decoding's fields (sourceTokens, outputTokens, output, stop, context, weights) " +
                                          "beside model and backend; for sources, results, one decoding per source.";
             }
