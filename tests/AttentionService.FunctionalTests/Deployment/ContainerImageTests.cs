@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -96,7 +97,7 @@ public sealed partial class ContainerImageTests(RunningImages images) : IClassFi
     [MemberData(nameof(Images))]
     public void ItHasNoShellPackageManagerPerlIcuOrLocales(string image)
     {
-        var files = DockerContainer.Files(image);
+        var files = FilesOf(image);
 
         Assert.Contains("/app/AttentionService.dll", files);
         Assert.Contains("/app/AttentionService.HealthProbe.dll", files);
@@ -109,6 +110,18 @@ public sealed partial class ContainerImageTests(RunningImages images) : IClassFi
 
     [RequiresContainerImagesTheory]
     [MemberData(nameof(Images))]
+    public void ItCarriesTheNativeOnnxRuntimeUnlessItIsManagedOnly(string image)
+    {
+        var natives = FilesOf(image).Where(f => Path.GetFileName(f).StartsWith("libonnxruntime", StringComparison.Ordinal)).ToList();
+
+        if (ContainerImages.ManagedOnly.Contains(image))
+            Assert.Empty(natives);
+        else
+            Assert.Contains("/app/libonnxruntime.so", natives);
+    }
+
+    [RequiresContainerImagesTheory]
+    [MemberData(nameof(Images))]
     public void ItIsNoLargerThanTheReadmeSays(string image)
     {
         var bound = ReadmeSizeBoundMegabytes(image);
@@ -117,6 +130,12 @@ public sealed partial class ContainerImageTests(RunningImages images) : IClassFi
 
         Assert.True(bytes <= bound * 1_000_000, $"{image} is {bytes / 1e6:0.0} MB; the README says at most {bound} MB");
     }
+
+    private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> Files = new();
+
+    /// <summary>The image's file list, exported once for all the tests that read it.</summary>
+    private static IReadOnlyList<string> FilesOf(string image) =>
+        Files.GetOrAdd(image, name => new(() => DockerContainer.Files(name))).Value;
 
     /// <summary>The README's first <c>curl … /attend</c> example (path and body) and the JSON answer shown under it.</summary>
     private static (string Path, string Body, JsonNode Answer) ReadmeAttendExample()

@@ -21,10 +21,13 @@ public static class ContainerImages
     /// <summary>The images to test: all of them in CI; outside CI those built here.</summary>
     public static IReadOnlyList<string> Available() => InCi ? All : All.Where(image => Unavailable(image) is null).ToList();
 
-    public static TheoryData<string> Images()
+    /// <summary>The images to test that carry no native ONNX Runtime.</summary>
+    public static readonly IReadOnlyList<string> ManagedOnly = [.. All.Where(image => image == Managed)];
+
+    public static TheoryData<string> Images(IEnumerable<string>? among = null)
     {
         var data = new TheoryData<string>();
-        foreach (var image in Available()) data.Add(image);
+        foreach (var image in Available().Intersect(among ?? All)) data.Add(image);
         return data;
     }
 
