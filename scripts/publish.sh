@@ -2,6 +2,8 @@
 # The one publish command. CI's published-app smoke test and the Dockerfile's build stage both run it,
 # so what CI checks is what the image ships.
 #   scripts/publish.sh [output-dir] [extra dotnet publish args...]   e.g. scripts/publish.sh out -p:OnnxRuntimeGpu=true
+#   -r/--runtime RID replaces the default linux-x64, e.g. a managed-only publish for musl (Alpine):
+#   scripts/publish.sh out -r linux-musl-x64 -p:ManagedOnly=true
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,13 +14,24 @@ if [[ $# -gt 0 && $1 != -* ]]; then
   shift
 fi
 
+# The runtime identifier: linux-x64 unless the arguments name one (dotnet publish refuses -r given twice).
+runtime=linux-x64
+args=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    -r | --runtime) runtime="${2:?$1 needs a runtime identifier}"; shift 2 ;;
+    --runtime=*) runtime="${1#--runtime=}"; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet publish "$repo_root/src/AttentionService/AttentionService.csproj" \
-  -c Release -r linux-x64 --self-contained false \
+  -c Release -r "$runtime" --self-contained false \
   -o "$output" \
   -nologo \
-  "$@"
+  ${args[@]+"${args[@]}"}
 
 # Fail here, not at container start, if the models did not come with the publish output.
 shopt -s nullglob
@@ -39,4 +52,4 @@ for config in "$repo_root"/models/*/seq2seq.json; do
   done
   folders=$((folders + 1))
 done
-echo "publish: $output (${#models[@]} model(s), $folders seq2seq folder(s))"
+echo "publish: $output ($runtime, ${#models[@]} model(s), $folders seq2seq folder(s))"

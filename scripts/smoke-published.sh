@@ -2,8 +2,8 @@
 # Smoke test of the published app, as the image ships it (scripts/publish.sh):
 #   1. publish, start `dotnet AttentionService.dll`, wait for /health/ready, POST /attend: backend "onnx",
 #      numbers equal to an independent double-precision computation within 1e-5;
-#   2. delete the native ONNX Runtime (libonnxruntime.so*), restart, wait for /health/ready, POST the same request:
-#      backend "managed" and the same numbers as step 1 within 1e-5.
+#   2. delete the native ONNX Runtime (libonnxruntime.so*), restart, wait for /health/ready, check the log says once that
+#      onnx is not available, POST the same request: backend "managed" and the same numbers as step 1 within 1e-5.
 # Prints PASS/FAIL lines; exits non-zero on any failure. The app is always stopped and the temp dir removed.
 #   scripts/smoke-published.sh [extra scripts/publish.sh args]
 set -uo pipefail
@@ -171,6 +171,11 @@ left=$(find "$publish_dir" -name 'libonnxruntime.so*' | wc -l)
 start_app "$work/app-managed.log"
 if wait_ready "$work/app-managed.log"; then
   pass "app without the native runtime ready on port $port"
+  # One probe at start for the whole process: one line, and no model's load says it again.
+  said=$(grep -c "Backend onnx is not available: ONNX Runtime's native library could not be loaded" "$work/app-managed.log")
+  per_model=$(grep -c "has no onnx backend" "$work/app-managed.log")
+  if [[ $said -eq 1 && $per_model -eq 0 ]]; then pass "the app said once, at start, that onnx is not available"
+  else fail "onnx's absence logged $said time(s) for the process and $per_model time(s) per model, expected 1 and 0"; fi
   if post_attend "$work/managed.json"; then
     backend="$(field "$work/managed.json" backend)"
     [[ $backend == managed ]] && pass "POST /attend fell back to backend \"managed\"" || fail "POST /attend ran on backend \"$backend\", expected \"managed\""

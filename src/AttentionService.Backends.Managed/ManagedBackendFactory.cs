@@ -9,6 +9,9 @@ public sealed class ManagedBackendFactory : IBackendFactory
 {
     public BackendKind Kind => BackendKind.Managed;
 
+    /// <summary>Managed code runs wherever .NET does.</summary>
+    public BackendStatus Status => BackendStatus.Available;
+
     public IModelBackend Create(ModelSource model)
     {
         try

@@ -1,9 +1,7 @@
 using AttentionService.Core.Backends;
 using AttentionService.Core.Models;
 using AttentionService.Core.Tensors;
-using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
-using OrtSessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace AttentionService.Backends.OnnxRuntime;
 
@@ -27,7 +25,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend, ITrimmable
     private volatile bool _disposed;
 
     /// <summary>Creates the session; throws ONNX Runtime's own exceptions, which the factory turns into reasons.</summary>
-    internal OnnxRuntimeBackend(ModelSource model, OnnxRuntimeSettings settings, ILogger logger)
+    internal OnnxRuntimeBackend(ModelSource model, SessionOpener sessions)
     {
         _modelName = model.Name;
         _inputNames = model.Signature.Inputs.Select(i => i.Name).ToArray();
@@ -35,7 +33,7 @@ public sealed class OnnxRuntimeBackend : IModelBackend, ITrimmable
         Signature = model.Signature;
         if (Signature.Outputs.Any(o => o.Rank > MaxOutputRank))
             throw new BackendUnavailableException($"model '{model.Name}' has an output of rank above {MaxOutputRank}");
-        (_session, EffectiveProvider) = CreateSession(model, settings, logger);
+        (_session, EffectiveProvider) = sessions.Open(model);
     }
 
     public BackendKind Kind => BackendKind.Onnx;
@@ -206,54 +204,5 @@ public sealed class OnnxRuntimeBackend : IModelBackend, ITrimmable
         // Only the shapes can be looked at while idle: addresses are compared once the run has pinned its buffers.
         return _idle.Take(static (idle, inputs) => idle.FitsShapes(inputs), inputs)
             ?? new BindingContext(_session, _inputNames, _outputNames);
-    }
-
-    private static (InferenceSession Session, string Provider) CreateSession(ModelSource model,
-        OnnxRuntimeSettings settings, ILogger logger)
-    {
-        if (settings.ExecutionProvider == ExecutionProvider.Cuda)
-        {
-            var provider = $"CUDA:{settings.CudaDeviceId}";
-            Exception? cudaFailure;
-            using (var cudaOptions = OnnxRuntimeSessionOptions.Create(settings))
-            {
-                cudaFailure = TryAppendCuda(cudaOptions, settings.CudaDeviceId);
-                if (cudaFailure is null)
-                {
-                    try
-                    {
-                        return (new InferenceSession(model.Bytes, cudaOptions), provider);
-                    }
-                    catch (OnnxRuntimeException e)
-                    {
-                        // A CUDA build without a usable device fails here; a broken model fails again on CPU below.
-                        cudaFailure = e;
-                    }
-                }
-            }
-
-            using var cpuOptions = OnnxRuntimeSessionOptions.Create(settings);
-            var session = new InferenceSession(model.Bytes, cpuOptions);
-            // The CPU package has no CUDA provider and a machine may have no device: the model still serves, on CPU.
-            logger.LogWarning(cudaFailure, "Model {Model}: ONNX Runtime cannot use {Provider} ({Reason}); running on CPU",
-                model.Name, provider, cudaFailure.Message);
-            return (session, "CPU");
-        }
-
-        using var options = OnnxRuntimeSessionOptions.Create(settings);
-        return (new InferenceSession(model.Bytes, options), "CPU");
-    }
-
-    private static Exception? TryAppendCuda(OrtSessionOptions options, int deviceId)
-    {
-        try
-        {
-            options.AppendExecutionProvider_CUDA(deviceId);
-            return null;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException)
-        {
-            return e;
-        }
     }
 }

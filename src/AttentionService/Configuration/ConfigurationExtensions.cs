@@ -17,6 +17,7 @@ public static class ConfigurationExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AttentionOptions>, AttentionOptionsValidator>();
         services.AddSingleton<IValidateOptions<AttentionOptions>, ModelsPathValidator>();
+        services.AddSingleton<IValidateOptions<AttentionOptions>, BackendAvailableValidator>();
         services.AddSingleton<IPostConfigureOptions<AttentionOptions>, ModelsPathResolver>();
 
         services.AddOptions<OnnxRuntimeSettings>()

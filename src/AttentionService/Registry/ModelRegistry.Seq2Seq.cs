@@ -63,12 +63,7 @@ public sealed partial class ModelRegistry
         var (binding, stepRefusal) = ModelBinder.Bind(name, decoder.Signature, DecoderStepConfig(seq2seq));
         if (binding is null) return Seq2SeqRefused(name, stepRefusal!, decoder.Signature);
 
-        var slots = new List<BackendSlot>();
-        foreach (var kind in Enum.GetValues<BackendKind>())
-        {
-            var factory = factories.FirstOrDefault(f => f.Kind == kind);
-            slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered") : CreateSeq2SeqBackends(factory, seq2seq, encoder, decoder));
-        }
+        var slots = Slots(factory => CreateSeq2SeqBackends(factory, seq2seq, encoder, decoder));
         return new(RegisteredModel.LoadedSeq2Seq(name, seq2seq, binding, slots),
             new LoadSummary(clock.Elapsed.TotalMilliseconds, configFile, string.Join(", ", slots.Where(s => s.IsReady).Select(s => s.Kind.ToWireName()))));
     }

@@ -51,6 +51,7 @@ public sealed partial class ModelRegistry(
     /// <summary>Loads every model of the folder; stops (throwing) when <paramref name="cancellationToken"/> fires, e.g. on SIGTERM.</summary>
     public async Task LoadAllAsync(CancellationToken cancellationToken)
     {
+        ReportUnavailableBackends();
         var models = new Dictionary<string, RegisteredModel>(StringComparer.Ordinal);
         IReadOnlyDictionary<string, ModelFiles> found;
         string? unlisted = null;
@@ -274,12 +275,7 @@ public sealed partial class ModelRegistry(
             return new(RegisteredModel.Failed(name, Relative(refusal!), source.Signature), null);
         }
 
-        var slots = new List<BackendSlot>();
-        foreach (var kind in Enum.GetValues<BackendKind>())
-        {
-            var factory = factories.FirstOrDefault(f => f.Kind == kind);
-            slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered") : CreateBackend(factory, source));
-        }
+        var slots = Slots(factory => CreateBackend(factory, source));
         var boundBy = binding.Config?.FileName ?? (binding.InputsBoundBy == binding.OutputsBoundBy
             ? binding.InputsBoundBy.ToWireName()
             : $"{binding.InputsBoundBy.ToWireName()} (inputs) and {binding.OutputsBoundBy.ToWireName()} (outputs)");
@@ -291,6 +287,31 @@ public sealed partial class ModelRegistry(
     {
         logger.LogError("Model {Model} failed to load from {Path}: {Reason}", name, ModelPath(name), reason);
         return new(RegisteredModel.Failed(name, reason), null);
+    }
+
+    /// <summary>
+    /// A model's slot on each backend, from <paramref name="create"/>; a backend that loads no model in this process (no
+    /// native ONNX Runtime) is not asked, and its slot carries the reason logged once at start (<see cref="ReportUnavailableBackends"/>).
+    /// </summary>
+    private List<BackendSlot> Slots(Func<IBackendFactory, BackendSlot> create)
+    {
+        var slots = new List<BackendSlot>();
+        foreach (var kind in Enum.GetValues<BackendKind>())
+        {
+            var factory = factories.FirstOrDefault(f => f.Kind == kind);
+            slots.Add(factory is null ? new BackendSlot(kind, null, "no factory registered")
+                : factory.Status is { Condition: BackendCondition.Unavailable, Reason: var reason } ? new BackendSlot(kind, null, reason)
+                : create(factory));
+        }
+        return slots;
+    }
+
+    /// <summary>One line per backend that loads no model in this process, before any model is loaded.</summary>
+    private void ReportUnavailableBackends()
+    {
+        foreach (var factory in factories)
+            if (factory.Status is { Condition: BackendCondition.Unavailable, Reason: var reason })
+                logger.LogWarning("Backend {Backend} is not available: {Reason}", factory.Kind.ToWireName(), reason);
     }
 
     private BackendSlot CreateBackend(IBackendFactory factory, ModelSource source)

@@ -3,6 +3,7 @@ using AttentionService.Tests.Support;
 namespace AttentionService.Tests.Deployment;
 
 /// <summary>scripts/smoke-published.sh: the app as scripts/publish.sh ships it, with and without the native runtime.</summary>
+[Collection(PublishCollection.Name)]
 public sealed class PublishedAppSmokeTests
 {
     [Fact]
@@ -15,6 +16,7 @@ public sealed class PublishedAppSmokeTests
         Assert.Contains("PASS POST /attend ran on backend \"onnx\"", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("PASS POST /attend fell back to backend \"managed\"", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("PASS managed answer equals the onnx answer", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("PASS the app said once, at start, that onnx is not available", result.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL ", result.StandardOutput, StringComparison.Ordinal);
     }
 }

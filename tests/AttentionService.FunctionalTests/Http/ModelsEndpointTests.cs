@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using AttentionService.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
 
 namespace AttentionService.Tests.Http;
 
@@ -29,25 +31,62 @@ public sealed class ModelsEndpointTests(AttentionServiceFactory factory) : IClas
         var backends = model["backends"]!.AsArray();
         Assert.Equal(["onnx", "managed"], backends.Select(b => (string)b!["name"]!));
         Assert.All(backends, b => Assert.True((bool)b!["ready"]!));
-        Assert.StartsWith("ONNX Runtime 1.31.1 on CPU", (string?)backends[0]!["description"]);
+        Assert.StartsWith("ONNX Runtime 1.31.0 on CPU", (string?)backends[0]!["description"]);
         Assert.StartsWith("managed C# kernels", (string?)backends[1]!["description"]);
         Assert.Equal("dot", (string?)model["parameters"]!["attention.scoring"]);
     }
 
     [Fact]
-    public async Task ACudaRequestWithoutCudaServesOnCpuAndSaysSo()
+    public async Task ACudaRequestWithoutCudaServesOnCpuAndIsReadyDegradedWithTheProviderFailureLoggedOnce()
     {
-        using var cuda = new AttentionServiceFactory { Settings = { ["Attention:OnnxRuntime:ExecutionProvider"] = "Cuda" } };
+        var events = new CapturedLogEvents();
+        using var cuda = new AttentionServiceFactory
+        {
+            Settings = { ["Attention:OnnxRuntime:ExecutionProvider"] = "Cuda" },
+            ConfigureTestServices = services => services.AddSingleton<ILogEventSink>(events),
+        };
         var client = cuda.CreateClient();
 
         var model = JsonNode.Parse(await client.GetStringAsync("/models/luong-dot"))!;
         var answer = await client.PostRawAsync("""{"query": [[1, 2]], "values": [[1, 2]], "backend": "onnx"}""");
+        var ready = await client.GetAsync("/health/ready");
 
         var onnx = model["backends"]![0]!;
         Assert.True((bool)onnx["ready"]!);
         Assert.EndsWith("on CPU", (string?)onnx["description"]);
         Assert.Equal("onnx", (string?)(await answer.ReadObjectAsync())["backend"]);
+        // Still ready (200), but not as configured: Degraded, with the CUDA provider's own failure (the CPU package
+        // has no CUDA entry point).
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var readiness = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+        Assert.Equal("Degraded", (string?)readiness["status"]);
+        Assert.Equal("Healthy", (string?)readiness["checks"]!["models"]!["status"]);
+        var backends = readiness["checks"]!["backends"]!;
+        Assert.Equal("Degraded", (string?)backends["status"]);
+        var reason = (string?)backends["unavailable"]!["onnx"];
+        Assert.StartsWith("Attention:OnnxRuntime:ExecutionProvider is Cuda, but ONNX Runtime cannot use CUDA:0: ", reason);
+        Assert.Contains("OrtSessionOptionsAppendExecutionProvider_CUDA", reason);
+        Assert.Contains(reason!, (string?)backends["description"]);
+        // One line for the process, not one per model (every shipped model loads on onnx).
+        var cudaLines = events.All().Select(CapturedLogEvents.Text).Where(t => t.Contains("cannot use CUDA:0")).ToList();
+        Assert.Single(cudaLines);
+        var onnxModels = OnnxModels(await client.GetStringAsync("/models"));
+        Assert.True(onnxModels > 1, $"{onnxModels} model(s) on onnx: the log-once is not shown");
     }
+
+    [Fact]
+    public async Task TheCpuProviderAsConfiguredIsReadyHealthyWithBothBackendsAvailable()
+    {
+        var readiness = JsonNode.Parse(await _client.GetStringAsync("/health/ready"))!;
+
+        Assert.Equal("Healthy", (string?)readiness["status"]);
+        Assert.Equal("onnx: available; managed: available", (string?)readiness["checks"]!["backends"]!["description"]);
+        Assert.Empty(readiness["checks"]!["backends"]!["unavailable"]!.AsObject());
+    }
+
+    /// <summary>How many models loaded on the onnx backend.</summary>
+    private static int OnnxModels(string models) => JsonNode.Parse(models)!["models"]!.AsArray()
+        .Count(m => m!["backends"]!.AsArray().Any(b => (string?)b!["name"] == "onnx" && (bool)b["ready"]!));
 
     [Fact]
     public async Task ModelListNamesEveryModelFileAndFolder()

@@ -38,9 +38,14 @@ public sealed class NativeLibraryMissingTests : IDisposable
         var onnx = model["backends"]!.AsArray().Single(b => (string?)b!["name"] == "onnx")!;
         Assert.False((bool)onnx["ready"]!);
         Assert.Contains("native library", (string?)onnx["reason"]);
-        // Said once, at load; a backend unavailable since start-up is not tried, logged or counted again per request.
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(service.Output, "Model luong-dot has no onnx backend"));
+        // Said once for the process, at start, before any model: no model tries onnx, and no request does.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(service.Output, "Backend onnx is not available: ONNX Runtime's native library could not be loaded"));
+        Assert.DoesNotContain("has no onnx backend", service.Output);
         Assert.DoesNotContain("Fallback for model luong-dot", service.Output);
+        // Under Auto the managed backend serves: ready and healthy, with the absence named.
+        var readiness = await (await service.Client.GetAsync("/health/ready")).ReadObjectAsync();
+        Assert.Equal("Healthy", (string?)readiness["status"]);
+        Assert.Contains("native library", (string?)readiness["checks"]!["backends"]!["unavailable"]!["onnx"]);
     }
 
     private static void CopyDirectory(string from, string to)

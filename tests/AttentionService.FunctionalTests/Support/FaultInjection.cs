@@ -39,6 +39,8 @@ public static class FaultInjection
     {
         public BackendKind Kind => inner.Kind;
 
+        public BackendStatus Status => inner.Status;
+
         public IModelBackend Create(ModelSource model) => fault == Fault.CannotCreate
             ? throw new BackendUnavailableException($"injected: {Kind} cannot create a session")
             : new FailingBackend(inner.Create(model), fault);

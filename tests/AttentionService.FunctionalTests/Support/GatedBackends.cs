@@ -81,6 +81,8 @@ public sealed class GatedBackends
     {
         public BackendKind Kind => inner.Kind;
 
+        public BackendStatus Status => inner.Status;
+
         public IModelBackend Create(ModelSource model) => new GatedBackend(inner.Create(model), gate);
     }
 

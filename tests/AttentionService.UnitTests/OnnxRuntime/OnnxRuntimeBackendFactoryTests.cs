@@ -57,24 +57,49 @@ public sealed class OnnxRuntimeBackendFactoryTests
     }
 
     [Fact]
-    public void CudaWithoutAUsableProviderFallsBackToAWorkingCpuBackendAndWarns()
+    public void CudaWithoutAUsableProviderFallsBackToAWorkingCpuBackendWarnsOnceAndReportsDegraded()
     {
         var logger = new RecordingLogger<OnnxRuntimeBackendFactory>();
         var factory = new OnnxRuntimeBackendFactory(
             new OnnxRuntimeSettings { ExecutionProvider = ExecutionProvider.Cuda, CudaDeviceId = 0 }, logger);
+        Assert.Equal(BackendStatus.Available, factory.Status);
 
         using var backend = Assert.IsType<OnnxRuntimeBackend>(factory.Create(ModelSources.FromRepository("luong-dot")));
+        using var second = Assert.IsType<OnnxRuntimeBackend>(factory.Create(ModelSources.FromRepository("bahdanau")));
 
         Assert.Equal("CPU", backend.EffectiveProvider);
+        Assert.Equal("CPU", second.EffectiveProvider);
         var warning = Assert.Single(logger.Entries, entry => entry.Level == LogLevel.Warning);
         Assert.Contains("luong-dot", warning.Message);
         Assert.Contains("CUDA:0", warning.Message);
         Assert.NotNull(warning.Exception);
+        Assert.Equal(BackendCondition.Degraded, factory.Status.Condition);
+        Assert.StartsWith("Attention:OnnxRuntime:ExecutionProvider is Cuda, but ONNX Runtime cannot use CUDA:0: ", factory.Status.Reason);
 
         var attention = new AttentionCase(2, 3, 5, 8, 6, MaskKind.Random, seed: 8);
         var inputs = attention.RentInputs();
         using var outputs = backend.RunRented(inputs.Views(), CancellationToken.None);
         attention.AssertMatchesReference(outputs, 1e-5);
         foreach (var tensor in inputs) tensor.Dispose();
+    }
+
+    [Fact]
+    public void ABrokenModelUnderCudaDoesNotMarkTheProviderFailed()
+    {
+        var factory = new OnnxRuntimeBackendFactory(
+            new OnnxRuntimeSettings { ExecutionProvider = ExecutionProvider.Cuda }, NullLogger<OnnxRuntimeBackendFactory>.Instance);
+        var good = ModelSources.FromRepository("luong-dot");
+
+        Assert.Throws<BackendUnavailableException>(() => factory.Create(good with { Name = "garbage", Bytes = "not a model"u8.ToArray() }));
+
+        Assert.Equal(BackendStatus.Available, factory.Status);
+    }
+
+    [Fact]
+    public void TheCpuBuildLoadsItsNativeLibraryAndIsAvailable()
+    {
+        Assert.Equal(OnnxRuntimeBuild.Cpu, OnnxRuntimeBuild.Name);
+        Assert.Null(NativeLibraryProbe.FailureReason);
+        Assert.Equal(BackendStatus.Available, CpuFactory.Status);
     }
 }
