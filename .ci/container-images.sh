@@ -69,5 +69,8 @@ build_container_images() {
   local bases
   bases="$(base_image_args)" || return 1
   # shellcheck disable=SC2086 # the build arguments are words
-  build_image attention-service:latest $bases
+  build_image attention-service:latest $bases || return 1
+  # The managed-only image shares the bases and the project-files stage; restore and publish differ.
+  # shellcheck disable=SC2086
+  build_image attention-service:managed $bases --build-arg PUBLISH_ARGS=-p:ManagedOnly=true
 }

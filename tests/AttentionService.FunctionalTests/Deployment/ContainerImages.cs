@@ -16,7 +16,7 @@ public static class ContainerImages
         string.Equals(Environment.GetEnvironmentVariable(CiVariable), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every image the Dockerfile makes, as the container tests run them.</summary>
-    public static readonly IReadOnlyList<string> All = [Cpu];
+    public static readonly IReadOnlyList<string> All = [Cpu, Managed];
 
     /// <summary>The images to test: all of them in CI; outside CI those built here.</summary>
     public static IReadOnlyList<string> Available() => InCi ? All : All.Where(image => Unavailable(image) is null).ToList();
