@@ -37,14 +37,26 @@ start_app() {
   app_pid=$!
 }
 
-# wait_ready LOG: polls /health/ready with the container's own healthcheck script, up to 90 s.
+# ready_once: exit 0 when GET /health/ready answers 200, else prints what it got.
+ready_once() {
+  python3 - "http://127.0.0.1:$port/health/ready" << 'PY'
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=5) as response:
+        sys.exit(0 if response.status == 200 else f"GET {sys.argv[1]}: {response.status}")
+except (urllib.error.URLError, OSError) as error:
+    sys.exit(f"GET {sys.argv[1]}: {error}")
+PY
+}
+
+# wait_ready LOG: polls /health/ready, up to 90 s.
 wait_ready() {
   local last=""
   for _ in $(seq 1 180); do
     if ! kill -0 "$app_pid" 2> /dev/null; then
       echo "app exited before it was ready; end of its log:"; tail -n 20 "$1"; return 1
     fi
-    last="$("$repo_root/scripts/container-healthcheck.sh" "$port" /health/ready 2>&1)" && return 0
+    last="$(ready_once 2>&1)" && return 0
     sleep 0.5
   done
   echo "not ready within 90 s; last check: ${last##*$'\n'}; end of the app log:"; tail -n 20 "$1"; return 1

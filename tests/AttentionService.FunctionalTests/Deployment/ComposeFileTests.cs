@@ -25,7 +25,7 @@ public sealed class ComposeFileTests
         path.Aggregate(element, (e, name) => e.GetProperty(name)).ToString();
 
     [RequiresExecutableFact("docker-compose")]
-    public void CpuServiceServesPort8080WithReadOnlyModelsJsonLogsAndTheImageHealthcheck()
+    public void CpuServiceServesPort8080OnAReadOnlyRootWithReadOnlyModelsJsonLogsAndTheShellFreeHealthProbe()
     {
         var service = ResolvedServices([]).GetProperty("attention");
 
@@ -37,8 +37,10 @@ public sealed class ComposeFileTests
         Assert.Contains(service.GetProperty("volumes").EnumerateArray(),
             v => v.GetString() == $"{Path.Combine(RepoPaths.Root, "models")}:/app/models:ro");
         Assert.Equal("Json", Text(service, "environment", "Attention__LogFormat"));
-        Assert.Equal("[\"CMD\",\"/usr/local/bin/attention-healthcheck\"]",
+        Assert.Equal("[\"CMD\",\"dotnet\",\"/app/AttentionService.HealthProbe.dll\"]",
             JsonSerializer.Serialize(service.GetProperty("healthcheck").GetProperty("test")));
+        Assert.True(service.GetProperty("read_only").GetBoolean(), "the root file system is read-only");
+        Assert.Equal("[\"/tmp\"]", JsonSerializer.Serialize(service.GetProperty("tmpfs")));
     }
 
     [RequiresExecutableFact("docker-compose")]
@@ -56,6 +58,8 @@ public sealed class ComposeFileTests
             .GetProperty("devices").EnumerateArray());
         Assert.Equal("nvidia", Text(device, "driver"));
         Assert.Contains(device.GetProperty("capabilities").EnumerateArray(), c => c.GetString() == "gpu");
+        Assert.Equal("[\"CMD\",\"dotnet\",\"/app/AttentionService.HealthProbe.dll\"]",
+            JsonSerializer.Serialize(service.GetProperty("healthcheck").GetProperty("test")));
     }
 
     [RequiresExecutableFact("docker-compose")]
@@ -64,13 +68,13 @@ public sealed class ComposeFileTests
         var defaults = ResolvedServices([]).GetProperty("attention").GetProperty("build").GetProperty("args");
         var local = ResolvedServices([], new()
         {
-            ["SDK_IMAGE"] = "attention-local/sdk:10.0", ["RUNTIME_IMAGE"] = "attention-local/aspnet:10.0",
+            ["SDK_IMAGE"] = "attention-local/sdk:10.0", ["RUNTIME_IMAGE"] = "attention-local/aspnet-chiseled:10.0",
             ["GPU_RUNTIME_IMAGE"] = "",
         }).GetProperty("attention").GetProperty("build").GetProperty("args");
 
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", Text(defaults, "SDK_IMAGE"));
-        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", Text(defaults, "RUNTIME_IMAGE"));
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", Text(defaults, "RUNTIME_IMAGE"));
         Assert.Equal("attention-local/sdk:10.0", Text(local, "SDK_IMAGE"));
-        Assert.Equal("attention-local/aspnet:10.0", Text(local, "RUNTIME_IMAGE"));
+        Assert.Equal("attention-local/aspnet-chiseled:10.0", Text(local, "RUNTIME_IMAGE"));
     }
 }

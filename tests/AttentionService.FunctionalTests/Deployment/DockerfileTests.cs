@@ -7,11 +7,11 @@ public sealed class DockerfileTests
     private static readonly DockerfileInstructions Dockerfile = DockerfileInstructions.Read(Path.Combine(RepoPaths.Root, "Dockerfile"));
 
     [Fact]
-    public void BaseImagesAreBuildArgumentsDefaultingToTheOfficialDotnetImages()
+    public void BaseImagesAreBuildArgumentsDefaultingToTheOfficialSdkAndChiseledAspnetImages()
     {
         var beforeFirstFrom = Dockerfile.All.TakeWhile(i => i.Keyword != "FROM").ToList();
         Assert.Contains(beforeFirstFrom, i => i is { Keyword: "ARG", Arguments: "SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0" });
-        Assert.Contains(beforeFirstFrom, i => i is { Keyword: "ARG", Arguments: "RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0" });
+        Assert.Contains(beforeFirstFrom, i => i is { Keyword: "ARG", Arguments: "RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled" });
 
         var stageNames = Dockerfile.All.Where(i => i.Stage is not null).Select(i => i.Stage!).ToHashSet();
         foreach (var from in Dockerfile.All.Where(i => i.Keyword == "FROM"))
@@ -39,7 +39,18 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void FinalStageRunsAsNonRootOnPort8080WithTheReadinessHealthcheck()
+    public void TheHealthProbeIsRestoredAndPublishedBesideTheApp()
+    {
+        var build = Dockerfile.InStage("build").ToList();
+
+        Assert.Contains(build, i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore src/AttentionService.HealthProbe/AttentionService.HealthProbe.csproj", StringComparison.Ordinal));
+        Assert.Contains(build, i => i.Keyword == "RUN"
+            && i.Arguments.Contains("dotnet publish src/AttentionService.HealthProbe/AttentionService.HealthProbe.csproj", StringComparison.Ordinal)
+            && i.Arguments.Contains("-o /app/publish", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FinalStageRunsNothingAndRunsAsNumericNonRootOnPort8080WithTheShellFreeHealthProbe()
     {
         var runtime = Dockerfile.InStage(Dockerfile.FinalStage!).ToList();
 
@@ -50,9 +61,10 @@ public sealed class DockerfileTests
 
         Assert.Contains(runtime, i => i.Keyword == "ENV" && i.Arguments.Contains("ASPNETCORE_URLS=http://+:8080", StringComparison.Ordinal));
         Assert.Contains(runtime, i => i is { Keyword: "EXPOSE", Arguments: "8080" });
-        Assert.Contains(runtime, i => i is { Keyword: "COPY", Arguments: "scripts/container-healthcheck.sh /usr/local/bin/attention-healthcheck" });
+        // A chiseled base has no shell: a RUN (or a shell-form command) would fail there.
+        Assert.DoesNotContain(runtime, i => i.Keyword == "RUN");
         var healthcheck = Assert.Single(runtime, i => i.Keyword == "HEALTHCHECK").Arguments;
-        Assert.EndsWith("CMD [\"/usr/local/bin/attention-healthcheck\"]", healthcheck, StringComparison.Ordinal);
+        Assert.EndsWith("CMD [\"dotnet\", \"/app/AttentionService.HealthProbe.dll\"]", healthcheck, StringComparison.Ordinal);
     }
 
     [Fact]

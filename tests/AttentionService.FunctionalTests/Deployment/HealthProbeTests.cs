@@ -5,10 +5,13 @@ using AttentionService.Tests.Support;
 
 namespace AttentionService.Tests.Deployment;
 
-/// <summary>scripts/container-healthcheck.sh, the image's HEALTHCHECK, against a real socket on loopback.</summary>
-public sealed class ContainerHealthcheckTests
+/// <summary>The image's HEALTHCHECK, <c>dotnet AttentionService.HealthProbe.dll [port]</c>, against a real socket on loopback.</summary>
+public sealed class HealthProbeTests
 {
-    private static readonly string Script = Path.Combine(RepoPaths.Root, "scripts", "container-healthcheck.sh");
+    private static readonly string Probe = Path.Combine(AppContext.BaseDirectory, "AttentionService.HealthProbe.dll");
+
+    private static ExternalCommand.Result RunProbe(params string[] arguments) =>
+        ExternalCommand.Run("dotnet", [Probe, .. arguments], TimeSpan.FromSeconds(30));
 
     [Theory]
     [InlineData("200 OK", 0)]
@@ -21,7 +24,7 @@ public sealed class ContainerHealthcheckTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var requestLine = AnswerOnce(listener, $"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
-        var result = ExternalCommand.Run("bash", [Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(30));
+        var result = RunProbe(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal("GET /health/ready HTTP/1.1", await requestLine);
         Assert.True(result.ExitCode == expectedExitCode, $"status {status}: {result.Transcript}");
@@ -35,9 +38,22 @@ public sealed class ContainerHealthcheckTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
-        var result = ExternalCommand.Run("bash", [Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(30));
+        var result = RunProbe(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(result.ExitCode != 0, result.Transcript);
+        Assert.Contains($"GET http://127.0.0.1:{port}/health/ready failed", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("0")]
+    [InlineData("70000")]
+    public void APortThatIsNoTcpPortIsRefusedSayingSo(string port)
+    {
+        var result = RunProbe(port);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"port '{port}' is not a TCP port", result.StandardError, StringComparison.Ordinal);
     }
 
     private static async Task<string> AnswerOnce(TcpListener listener, string response)
