@@ -100,7 +100,7 @@ internal sealed class OperationsOpenApi(IOptions<AttentionOptions> options) : ID
                 ["checks"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
-                    Description = "Each check by name (readiness runs `models`), with its status, what it found and what cannot serve and why.",
+                    Description = "Each check by name (readiness runs `models` and `backends`), with its status, what it found and what cannot serve and why.",
                     AdditionalProperties = new OpenApiSchema
                     {
                         Type = JsonSchemaType.Object,
@@ -112,7 +112,7 @@ internal sealed class OperationsOpenApi(IOptions<AttentionOptions> options) : ID
                             ["unavailable"] = new OpenApiSchema
                             {
                                 Type = JsonSchemaType.Object,
-                                Description = "What cannot serve (a model's name) and why.",
+                                Description = "What cannot serve, or (in `backends`) does not run as configured: a model's or a backend's name, and why.",
                                 AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
                             },
                         },
