@@ -80,6 +80,9 @@ internal static class AttendWireOpenApi
     {
         public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
         {
+            // The typed tensors' own description, not the XML comment of the class that holds them (which names its members).
+            if (context.Type == typeof(Contracts.JsonTensor) && schema is OpenApiSchema typed)
+                typed.Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).";
             if (schema is not OpenApiSchema concrete || concrete.Properties is null) return;
             if (context.Type == typeof(Contracts.AttendRequest))
             {
