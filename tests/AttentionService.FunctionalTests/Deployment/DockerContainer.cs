@@ -112,11 +112,15 @@ public sealed class DockerContainer : IAsyncDisposable
             start.ArgumentList.Add(id);
             using var export = Process.Start(start)!;
             var names = new List<string>();
-            using (var tar = new TarReader(export.StandardOutput.BaseStream))
+            var stream = export.StandardOutput.BaseStream;
+            using (var tar = new TarReader(stream, leaveOpen: true))
             {
                 while (tar.GetNextEntry() is { } entry)
                     names.Add("/" + entry.Name.TrimStart('.', '/').TrimEnd('/'));
             }
+            // The reader stops at the end-of-archive blocks; docker export still writes its padding, and a pipe closed
+            // before that ends it with SIGPIPE (exit 141).
+            stream.CopyTo(Stream.Null);
             export.WaitForExit();
             Assert.True(export.ExitCode == 0, $"docker export {id} exited with {export.ExitCode}");
             return names;
