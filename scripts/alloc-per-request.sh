@@ -7,9 +7,9 @@
 #   N=50000 BACKENDS="auto managed" scripts/alloc-per-request.sh
 #   REPO=/path/to/checkout bash /tmp/alloc-per-request.sh      # when the script itself lives outside the checkout
 #
-# The counter is `system_runtime_dotnet_gc_heap_total_allocated`: the runtime's own `System.Runtime` meter instrument
-# `dotnet.gc.heap.total_allocated` (an ObservableCounter over GC.GetTotalAllocatedBytes()), which prometheus-net's
-# default meter adapter exports on /metrics and observes at scrape time. It is cumulative since process start and
+# The counter is `dotnet_gc_allocated_bytes_total`: GC.GetTotalAllocatedBytes(), read at scrape time
+# (src/AttentionService/Hosting/RuntimeMetrics.cs; before, the `System.Runtime` meter's `dotnet.gc.heap.total_allocated`,
+# the same figure, exported by prometheus-net's meter adapter). It is cumulative since process start and
 # process-wide: every thread and every heap (small objects, LOH, POH) adds to it, Kestrel's, the middleware's, the
 # handler's and the backends' allocations alike. It counts managed allocations only (ONNX Runtime's native arena is
 # not in it) and is exact up to the unused tails of the threads' allocation contexts (a few KB in all, not per request).
@@ -91,8 +91,8 @@ done
 
 # allocated: the process's cumulative allocated bytes, as an integer.
 allocated() {
-  curl -fs "$base_url/metrics" | awk '$1 == "system_runtime_dotnet_gc_heap_total_allocated" { printf "%.0f\n", $2; found = 1 }
-    END { if (!found) { print "no system_runtime_dotnet_gc_heap_total_allocated on /metrics" > "/dev/stderr"; exit 1 } }'
+  curl -fs "$base_url/metrics" | awk '$1 == "dotnet_gc_allocated_bytes_total" { printf "%.0f\n", $2; found = 1 }
+    END { if (!found) { print "no dotnet_gc_allocated_bytes_total on /metrics" > "/dev/stderr"; exit 1 } }'
 }
 
 # served PATH METHOD: 200 answers the service has counted for an endpoint (http_requests_received_total), or "-".

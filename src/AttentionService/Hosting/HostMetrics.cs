@@ -4,49 +4,21 @@ namespace AttentionService.Hosting;
 
 /// <summary>
 /// This host's own Prometheus registry, instead of prometheus-net's process-wide default, so two hosts in one process
-/// (tests) do not count each other's requests. It carries what the default registry would: process and GC stats, and
-/// .NET event counters and meters. As on the default registry, the event-counter and meter adapters start at the first
-/// scrape, not at start-up: the meter adapter records every measurement of every meter, the per-request ones of
-/// ASP.NET Core and Kestrel included, which costs a service that nobody scrapes for nothing (docs/performance.md). The
-/// adapters stop when the host is disposed.
+/// (tests) do not count each other's requests. Beside the service's and the HTTP series it carries the process and
+/// runtime families a dashboard reads (<see cref="RuntimeMetrics"/>), each once, with units in their names; not
+/// prometheus-net's event-counter and meter adapters, which exported the same runtime data three times as unitless
+/// gauges, plus every meter in the process (msquic's, Kestrel's per-request ones), and cost each request when listening.
 /// </summary>
-public sealed class HostMetrics : IDisposable
+public sealed class HostMetrics
 {
-    private readonly Lock _lock = new();
-    private IDisposable[]? _adapters;
-    private bool _disposed;
-
     public HostMetrics()
     {
         Factory = Metrics.WithCustomRegistry(Registry);
         DotNetStats.Register(Registry);
-        Registry.AddBeforeCollectCallback(StartAdapters);
+        RuntimeMetrics.Register(Registry, Factory);
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
     public IMetricFactory Factory { get; }
-
-    private void StartAdapters()
-    {
-        if (Volatile.Read(ref _adapters) is not null) return;
-        lock (_lock)
-        {
-            if (_adapters is not null || _disposed) return;
-            _adapters =
-            [
-                EventCounterAdapter.StartListening(new EventCounterAdapterOptions { Registry = Registry, MetricFactory = Factory }),
-                MeterAdapter.StartListening(new MeterAdapterOptions { Registry = Registry, MetricFactory = Factory }),
-            ];
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_lock)
-        {
-            _disposed = true;
-            foreach (var adapter in _adapters ?? []) adapter.Dispose();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AttentionService.Contracts;
+using AttentionService.Inference;
 using Prometheus;
 
 namespace AttentionService.Hosting;
@@ -11,10 +12,15 @@ namespace AttentionService.Hosting;
 /// is <see cref="Aborted"/> when the response could not be completed (the client hung up, or the service aborted the
 /// connection), 500 for an exception that escapes before the response started, else the status sent. Labels come from
 /// closed sets: <c>method</c> is one of <see cref="MetricMethods"/> or "other"; <c>endpoint</c> is the matched route
-/// template or "" (never the raw path). Runs after routing, so the endpoint is known.
+/// template or <see cref="Unmatched"/> (never the raw path). On endpoints that run a model (<see cref="ModelTraffic"/>)
+/// it also records the request's and the answer's bytes and its error status per model. Runs after routing, so the
+/// endpoint is known.
 /// </summary>
-public sealed class HttpMetricsMiddleware(RequestDelegate next, IMetricFactory factory)
+public sealed class HttpMetricsMiddleware(RequestDelegate next, IMetricFactory factory, AttentionMetrics attention)
 {
+    /// <summary>The <c>endpoint</c> of a request no route matched (a 404, a 405); route templates start with '/'.</summary>
+    public const string Unmatched = "unmatched";
+
     /// <summary>The <c>code</c> of a request whose response could not be completed.</summary>
     public const string Aborted = "aborted";
 
@@ -37,7 +43,9 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, IMetricFactory f
     public async Task InvokeAsync(HttpContext http)
     {
         var method = MethodLabel(http.Request.Method);
-        var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+        var route = http.GetEndpoint() as RouteEndpoint;
+        var endpoint = route?.RoutePattern.RawText ?? Unmatched;
+        var (traffic, body) = route?.Metadata.GetMetadata<ModelTraffic.Endpoint>() is null ? (null, null) : StartTraffic(http);
         var inProgress = _inProgress.WithLabels(method, endpoint);
         var started = Stopwatch.GetTimestamp();
         inProgress.Inc();
@@ -57,7 +65,19 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, IMetricFactory f
             var code = Code(http, escaped);
             _received.WithLabels(code, method, endpoint).Inc();
             _duration.WithLabels(code, method, endpoint).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (traffic is not null)
+            {
+                body!.Dispose();
+                attention.Traffic(traffic.Model, endpoint, code, http.Request.ContentLength ?? traffic.ReadBytes, body.Written);
+            }
         }
+    }
+
+    private static (ModelTraffic, CountingResponseBody) StartTraffic(HttpContext http)
+    {
+        var traffic = new ModelTraffic();
+        http.Features.Set(traffic);
+        return (traffic, CountingResponseBody.Install(http));
     }
 
     /// <summary>What the client got: nothing whole once the connection is aborted; a 500 for an exception caught further out.</summary>

@@ -7,7 +7,7 @@ namespace AttentionService.Hosting;
 /// then lets in-flight requests run out their <see cref="AttentionOptions.RequestTimeoutSeconds"/>, then needs
 /// <see cref="HostMarginSeconds"/> to write the last answers and stop; that sum is the host's shutdown timeout. Whatever
 /// stops the container must wait the host timeout plus <see cref="ExitMarginSeconds"/> (and any preStop pause before
-/// SIGTERM) before it kills: docker-compose.yml's <c>stop_grace_period</c> and deploy/deployment.yaml's
+/// SIGTERM) before it kills: docker-compose.yml's <c>stop_grace_period</c> and deploy/base/deployment.yaml's
 /// <c>terminationGracePeriodSeconds</c> are checked against this by ShutdownBudgetTests.
 /// </summary>
 public static class ShutdownBudget

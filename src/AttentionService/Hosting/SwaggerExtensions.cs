@@ -33,6 +33,10 @@ public static class SwaggerExtensions
                 var xml = Path.Combine(AppContext.BaseDirectory, $"{assembly.GetName().Name}.xml");
                 if (File.Exists(xml)) swagger.IncludeXmlComments(xml);
             }
+            // A field is nullable where its C# type says so (string?, int?), not every reference type; and a non-nullable
+            // one is required: the answers always carry it.
+            swagger.SupportNonNullableReferenceTypes();
+            swagger.NonNullableReferenceTypesAsRequired();
             // Tensors cross the wire as nested arrays of numbers: a request's rank 2 or 3 (batch axis optional); an
             // answer's up to rank 4 (a multi-head model's weights [batch][heads][tq][tv]). The mask is set apart (booleans).
             swagger.MapType<Tensor<float>>(() => TensorSchema(2, 3));
@@ -58,11 +62,14 @@ public static class SwaggerExtensions
                 Description = "The parts of the answer to write, each named once; default both.",
             });
             swagger.SchemaFilter<AttendExampleSchemaFilter>();
+            swagger.SchemaFilter<ModelMetadataOpenApi>();
             swagger.DocumentFilter<ExplorerLinkDocumentFilter>();
+            swagger.DocumentFilter<OperationsOpenApi>();
             swagger.SchemaFilter<TextRequestOpenApi.RequestSchemaFilter>();
             swagger.OperationFilter<TextRequestOpenApi.OperationFilter>();
             swagger.SchemaFilter<AttendWireOpenApi.SchemaFilter>();
             swagger.OperationFilter<AttendWireOpenApi.OperationFilter>();
+            swagger.OperationFilter<AttendErrorExamples.OperationFilter>();
         });
         return services;
     }
@@ -74,11 +81,26 @@ public static class SwaggerExtensions
         return schema;
     }
 
-    private static OpenApiSchema TypedTensorSchema() => new()
+    /// <summary>The deepest typed tensor the document describes; a generated client cannot type an unbounded nesting.</summary>
+    public const int MaxTypedRank = 8;
+
+    private static OpenApiSchema TypedTensorSchema()
+    {
+        var schema = TypedNested(MaxTypedRank);
+        schema.Description = $"A tensor as nested arrays in its graph tensor's rank (1 to {MaxTypedRank}): numbers (FP32), integers (INT64) or booleans (BOOL).";
+        return schema;
+    }
+
+    /// <summary>An array whose items are numbers or booleans, or such arrays, down to <paramref name="rank"/> levels.</summary>
+    private static OpenApiSchema TypedNested(int rank) => new()
     {
         Type = JsonSchemaType.Array,
-        Description = "A tensor as nested arrays in its graph tensor's rank: numbers (FP32), integers (INT64) or booleans (BOOL).",
-        Items = new OpenApiSchema(),
+        Items = new OpenApiSchema
+        {
+            OneOf = rank == 1
+                ? [new OpenApiSchema { Type = JsonSchemaType.Number }, new OpenApiSchema { Type = JsonSchemaType.Boolean }]
+                : [new OpenApiSchema { Type = JsonSchemaType.Number }, new OpenApiSchema { Type = JsonSchemaType.Boolean }, TypedNested(rank - 1)],
+        },
     };
 
     public static WebApplication UseAttentionSwagger(this WebApplication app)

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using AttentionService.Configuration;
+using AttentionService.Registry;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -6,26 +9,11 @@ namespace AttentionService.Hosting;
 
 /// <summary>
 /// The text form of <c>POST /attend</c> in the OpenAPI document: <c>source</c> and <c>sources</c> beside the tensor
-/// fields of the request, the text answer beside the tensor answer, and two request examples that answer when tried
-/// in Swagger UI (tensors to <c>luong-dot</c> first, as before; then a date to <c>dates</c>).
+/// fields of the request, the text answer beside the tensor answer, and one request example per model, named for it,
+/// that answers when tried in Swagger UI (<see cref="AttendRequestExamples"/>: the default model first).
 /// </summary>
 internal static class TextRequestOpenApi
 {
-    private const string TensorExample = """
-        {
-          "model": "luong-dot",
-          "query": [[1, 0, 1, 0], [0, 1, 0, 1]],
-          "values": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
-        }
-        """;
-
-    private const string TextExample = """
-        {
-          "model": "dates",
-          "source": "24 November 2026"
-        }
-        """;
-
     /// <summary>Adds source and sources to the request's schema; query and values are then required only of the tensor form.</summary>
     public sealed class RequestSchemaFilter : ISchemaFilter
     {
@@ -53,18 +41,15 @@ internal static class TextRequestOpenApi
         }
     }
 
-    /// <summary>Both request examples, and the text answer as the 200's other form.</summary>
-    public sealed class OperationFilter : IOperationFilter
+    /// <summary>A request example per model, and the text answer as the 200's other form.</summary>
+    public sealed class OperationFilter(ModelRegistry registry, IOptions<AttentionOptions> options) : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             if (context.ApiDescription.RelativePath != "attend") return;
             if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true && body is OpenApiMediaType media)
-                media.Examples = new Dictionary<string, IOpenApiExample>
-                {
-                    ["tensors"] = new OpenApiExample { Summary = "Tensors to an attention layer (luong-dot)", Value = JsonNode.Parse(TensorExample) },
-                    ["text"] = new OpenApiExample { Summary = "A date to the seq2seq model dates", Value = JsonNode.Parse(TextExample) },
-                };
+                media.Examples = AttendRequestExamples.For(registry, options.Value).ToDictionary(
+                    example => example.Model, IOpenApiExample (example) => new OpenApiExample { Summary = example.Summary, Value = example.Request });
             var text = context.SchemaGenerator.GenerateSchema(typeof(Contracts.TextResponse), context.SchemaRepository);
             context.SchemaGenerator.GenerateSchema(typeof(Contracts.Decoding), context.SchemaRepository);
             if (context.SchemaRepository.Schemas.TryGetValue(nameof(Contracts.TextResponse), out var answer) && answer is OpenApiSchema textAnswer
@@ -72,9 +57,12 @@ internal static class TextRequestOpenApi
             {
                 // The wire form: a single source's decoding is written beside model and backend; a batch's under results.
                 textAnswer.Properties?.Remove("batched");
+                // What the request's include asked for shapes the answer; it is not a field of it.
+                textAnswer.Properties?.Remove("include");
                 foreach (var (name, property) in oneDecoding.Properties ?? new Dictionary<string, IOpenApiSchema>())
                     textAnswer.Properties?.TryAdd(name, property);
-                textAnswer.Required?.Clear();
+                // model and backend come with every text answer; the rest with one form or the other.
+                textAnswer.Required = new HashSet<string> { "model", "backend" };
                 textAnswer.Description = "The answer to text: for source, one decoding's fields (sourceTokens, outputTokens, output, stop, context, weights) " +
                                          "beside model and backend; for sources, results, one decoding per source.";
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
+using AttentionService.Hosting;
 using AttentionService.Inference;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,11 +32,13 @@ public static class AttendApi
             .Accepts<AttendRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status405MethodNotAllowed)
             .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(ModelTraffic.Endpoint.Instance);
 
     /// <summary>Dependencies of the handler.</summary>
     public sealed record AttendServices(AttendPipeline Pipeline, TextPipeline Text, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
@@ -61,6 +64,7 @@ public static class AttendApi
             return TimedOut(seconds).ToProblem(http);
         }
         http.Response.RegisterForDispose(outcome);
+        if (outcome.Model is { } model) ModelTraffic.SetModel(http, model);
         LogRequest(services.Log, request, outcome);
         return outcome.Response is { } response ? new AttendResult(response) : outcome.Error!.ToProblem(http);
     }
@@ -82,7 +86,11 @@ public static class AttendApi
             return TimedOut(seconds).ToProblem(http);
         }
         http.Response.RegisterForDispose(outcome);
-        if (outcome.Model is { } model) services.Log.Set("Model", model);
+        if (outcome.Model is { } model)
+        {
+            services.Log.Set("Model", model);
+            ModelTraffic.SetModel(http, model);
+        }
         if (outcome.Backend is { } backend) services.Log.Set("Backend", backend.ToWireName());
         services.Log.Set("Shapes", $"sources {request.Sources.Count}, longest {request.Sources.Max(s => s.Length)} chars");
         return outcome.Response is { } response ? new TextResult(response) : outcome.Error!.ToProblem(http);

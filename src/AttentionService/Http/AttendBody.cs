@@ -1,6 +1,7 @@
 using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
+using AttentionService.Hosting;
 using AttentionService.Contracts.Json;
 using AttentionService.Inference;
 using Microsoft.Extensions.Options;
@@ -54,6 +55,10 @@ public sealed class AttendBody
         {
             // The budget should prevent this; if the process is short of memory anyway, the client may retry.
             return new(null, InferenceError.Overloaded(InferenceRunner.ShortOfMemory), reservation);
+        }
+        finally
+        {
+            ModelTraffic.SetReadBytes(http, reservation.BodyBytes);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
+using AttentionService.Hosting;
 using AttentionService.Contracts.OpenInference;
 using AttentionService.Inference;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,10 @@ public sealed class InferBody
         catch (OutOfMemoryException)
         {
             return new(null, InferenceError.Overloaded(InferenceRunner.ShortOfMemory), reservation);
+        }
+        finally
+        {
+            ModelTraffic.SetReadBytes(http, reservation.BodyBytes);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Contracts.OpenInference;
+using AttentionService.Hosting;
 using AttentionService.Inference;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,7 +37,8 @@ public static class OpenInferenceApi
         {
             group.MapGet(model, ModelMetadata).WithSummary("Model metadata");
             group.MapGet(model + "/ready", ModelReady).WithSummary("Model ready");
-            group.MapPost(model + "/infer", Infer).WithSummary("Inference: JSON tensors or the binary tensor data extension");
+            group.MapPost(model + "/infer", Infer).WithSummary("Inference: JSON tensors or the binary tensor data extension")
+                .WithMetadata(ModelTraffic.Endpoint.Instance);
         }
         return group;
     }
@@ -93,11 +95,13 @@ public static class OpenInferenceApi
     }
 
     /// <summary>Dependencies of the infer handler.</summary>
-    public sealed record InferServices(AttendPipeline Pipeline, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
+    public sealed record InferServices(AttendPipeline Pipeline, ModelRegistry Registry, IDiagnosticContext Log, IOptions<AttentionOptions> Options);
 
     public static async Task<Results<InferResult, JsonHttpResult<ErrorResponse>>> Infer(
         string name, string? version, InferBody body, [AsParameters] InferServices services, HttpContext http, CancellationToken cancellationToken)
     {
+        // The path names the model: a registered one labels the request's sizes and errors even when its body is refused.
+        if (services.Registry.TryGet(name, out var named)) ModelTraffic.SetModel(http, named.Name);
         if (body.Error is { } error) return error.ToV2Error(http);
         using var request = body.Request!;
         if (version is not null && version != Version) return VersionNotFound(name, version).ToV2Error(http);

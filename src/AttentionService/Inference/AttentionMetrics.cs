@@ -6,9 +6,10 @@ using Prometheus;
 namespace AttentionService.Inference;
 
 /// <summary>
-/// The service's own Prometheus series, labelled by model and backend, beside the HTTP ones (requests by status,
-/// latency histogram, in-flight) that <c>UseHttpMetrics</c> records; created on the host's own registry, so each host
-/// (in tests, each WebApplicationFactory) counts only its own requests.
+/// The service's own Prometheus series, labelled by model and backend, and the sizes and errors of the requests that run
+/// a model, by model and endpoint, beside the HTTP ones (requests by status, latency histogram, in-flight) that
+/// <c>HttpMetricsMiddleware</c> records; created on the host's own registry, so each host (in tests, each
+/// WebApplicationFactory) counts only its own requests.
 /// </summary>
 public sealed class AttentionMetrics(IMetricFactory factory)
 {
@@ -34,6 +35,20 @@ public sealed class AttentionMetrics(IMetricFactory factory)
     private readonly Counter _memoryTrims = factory.CreateCounter(
         "attention_memory_trims_total", "Times the service returned memory after large requests, once idle.");
 
+    private static readonly double[] SizeBuckets = Histogram.ExponentialBuckets(128, 4, 11);
+
+    private readonly Histogram _requestBytes = factory.CreateHistogram(
+        "attention_request_size_bytes", "Body bytes of requests to an endpoint that runs a model, by model (\"(unknown)\" when none was resolved) and endpoint.",
+        new HistogramConfiguration { LabelNames = ["model", "endpoint"], Buckets = SizeBuckets });
+
+    private readonly Histogram _responseBytes = factory.CreateHistogram(
+        "attention_response_size_bytes", "Body bytes of the answers (and errors) of an endpoint that runs a model, by model and endpoint.",
+        new HistogramConfiguration { LabelNames = ["model", "endpoint"], Buckets = SizeBuckets });
+
+    private readonly Counter _errors = factory.CreateCounter(
+        "attention_request_errors_total", "Requests to an endpoint that runs a model answered 4xx or 5xx (or \"aborted\"), by model, endpoint and status.",
+        ["model", "endpoint", "code"]);
+
     /// <summary>The series of each model and backend, looked up once: labelling a metric allocates.</summary>
     private readonly ConcurrentDictionary<(string Model, BackendKind Backend), (Counter.Child Count, Histogram.Child Seconds)> _series = new();
 
@@ -43,6 +58,14 @@ public sealed class AttentionMetrics(IMetricFactory factory)
             (metrics._inferences.WithLabels(key.Model, key.Backend.ToWireName()), metrics._inferenceSeconds.WithLabels(key.Model, key.Backend.ToWireName())), this);
         count.Inc();
         seconds.Observe(elapsed.TotalSeconds);
+    }
+
+    /// <summary>One request to an endpoint that runs a model: its body and answer bytes, and its status when it failed.</summary>
+    public void Traffic(string model, string endpoint, string code, long requestBytes, long responseBytes)
+    {
+        _requestBytes.WithLabels(model, endpoint).Observe(requestBytes);
+        _responseBytes.WithLabels(model, endpoint).Observe(responseBytes);
+        if (code[0] is not ('1' or '2' or '3')) _errors.WithLabels(model, endpoint, code).Inc();
     }
 
     public void Rejected() => _rejectedRequests.Inc();

@@ -16,6 +16,9 @@ public sealed class MemoryReservation(MemoryBudget budget) : IDisposable
 
     private long _bytes;
 
+    /// <summary>The most body bytes reserved for: the Content-Length, or what a chunked body sent (all of it, once read).</summary>
+    public long BodyBytes { get; private set; }
+
     /// <summary>Bytes this request holds.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -25,6 +28,7 @@ public sealed class MemoryReservation(MemoryBudget budget) : IDisposable
     /// </summary>
     public InferenceError? ReserveBody(long bodyBytes)
     {
+        BodyBytes = Math.Max(BodyBytes, bodyBytes);
         var needed = BodyFactor * bodyBytes;
         var more = needed - Bytes;
         if (more <= 0) return null;

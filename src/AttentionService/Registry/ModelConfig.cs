@@ -26,20 +26,9 @@ public sealed record ModelConfig(
     /// <summary>Checks the config <paramref name="file"/>'s <paramref name="bytes"/>; throws <see cref="InvalidDataException"/> with the one-line reason.</summary>
     public static ModelConfig Parse(string file, byte[] bytes)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(file, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ')}");
-        }
-        using (document)
+        using (var document = OpenObject(file, bytes, Fields))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Invalid(file, $"the config must be a JSON object with {string.Join(", ", Fields)}, not {Describe(root)}");
             string? description = null;
             IReadOnlyList<KeyValuePair<string, string>>? inputs = null, outputs = null;
             MaskMeaning? mask = null;
@@ -47,11 +36,7 @@ public sealed record ModelConfig(
             {
                 switch (field.Name)
                 {
-                    case "description":
-                        description = field.Value.ValueKind == JsonValueKind.String
-                            ? field.Value.GetString()
-                            : throw Invalid(file, $"description must be a string, not {Describe(field.Value)}");
-                        break;
+                    case "description": description = ReadDescription(file, field.Value); break;
                     case "inputs": inputs = Names(file, field); break;
                     case "outputs": outputs = Names(file, field); break;
                     case "mask": mask = ReadMask(file, field.Value); break;
@@ -97,6 +82,34 @@ public sealed record ModelConfig(
     }
 
     /// <summary>An object's properties, refusing a name given twice (which JSON parsers resolve differently).</summary>
+    /// <summary>
+    /// Parses a config <paramref name="file"/>'s <paramref name="bytes"/> as a JSON object of <paramref name="fields"/>;
+    /// throws <see cref="InvalidDataException"/> with the one-line reason when it is not JSON or not an object.
+    /// </summary>
+    internal static JsonDocument OpenObject(string file, byte[] bytes, string[] fields)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(file, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ')}");
+        }
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
+            return document;
+        var found = Describe(document.RootElement);
+        document.Dispose();
+        throw Invalid(file, $"the config must be a JSON object with {string.Join(", ", fields)}, not {found}");
+    }
+
+    /// <summary>A config's free-text <c>description</c>: a string, or the one-line reason.</summary>
+    internal static string? ReadDescription(string file, JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw Invalid(file, $"description must be a string, not {Describe(value)}");
+
     internal static IEnumerable<JsonProperty> Distinct(string file, JsonElement element, string path)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);

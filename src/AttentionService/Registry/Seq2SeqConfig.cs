@@ -30,20 +30,9 @@ public sealed record Seq2SeqConfig(
     /// <summary>Checks the config <paramref name="file"/>'s <paramref name="bytes"/>; throws <see cref="InvalidDataException"/> with the one-line reason.</summary>
     public static Seq2SeqConfig Parse(string file, byte[] bytes)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(file, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ')}");
-        }
-        using (document)
+        using (var document = ModelConfig.OpenObject(file, bytes, Fields))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Invalid(file, $"the config must be a JSON object with {string.Join(", ", Fields)}, not {ModelConfig.Describe(root)}");
             string? description = null;
             Seq2SeqGraphConfig? encoder = null, decoder = null;
             Vocabulary? vocabulary = null;
@@ -52,11 +41,7 @@ public sealed record Seq2SeqConfig(
             {
                 switch (field.Name)
                 {
-                    case "description":
-                        description = field.Value.ValueKind == JsonValueKind.String
-                            ? field.Value.GetString()
-                            : throw Invalid(file, $"description must be a string, not {ModelConfig.Describe(field.Value)}");
-                        break;
+                    case "description": description = ModelConfig.ReadDescription(file, field.Value); break;
                     case "encoder": encoder = Seq2SeqGraphConfig.Parse(file, field.Name, field.Value, Seq2SeqRoles.Encoder); break;
                     case "decoder": decoder = Seq2SeqGraphConfig.Parse(file, field.Name, field.Value, Seq2SeqRoles.Decoder); break;
                     case "vocabulary": vocabulary = Vocabulary.Parse(file, field.Value); break;

@@ -62,10 +62,10 @@ public sealed partial class ShutdownBudgetTests
         }
     }
 
-    [Fact]
+    [RequiresManifestToolsFact]
     public void KubernetesGracePeriodCoversThePreStopPauseTheHostTimeoutAndTheExitMargin()
     {
-        var pod = KubernetesManifestTests.At(KubernetesManifestTests.Resource("Deployment"), "spec", "template", "spec");
+        var pod = KubernetesManifestTests.Pod;
         var container = KubernetesManifestTests.Container;
         // As the kubelet sets it: the image's ENV, then envFrom, then env.
         var environment = ImageEnvironment();

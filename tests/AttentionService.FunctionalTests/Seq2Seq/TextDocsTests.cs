@@ -43,7 +43,8 @@ public sealed class TextDocsTests(AttentionServiceFactory factory) : IClassFixtu
         var document = JsonNode.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"))!;
         var examples = document["paths"]!["/attend"]!["post"]!["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
 
-        Assert.Equal(["tensors", "text"], examples.Select(e => e.Key));
+        // One per model, the default model first (OpenApiDocumentTests checks them against GET /models).
+        Assert.Equal(["luong-dot", "bahdanau", "dates", "luong-general", "multihead", "scaled-dot"], examples.Select(e => e.Key));
         foreach (var (name, example) in examples)
         {
             var response = await _client.PostRawAsync(example!["value"]!.ToJsonString());

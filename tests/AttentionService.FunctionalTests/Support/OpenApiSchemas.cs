@@ -34,6 +34,9 @@ public static class OpenApiSchemas
             case JsonObject schema:
                 if (schema["nullable"] is JsonValue flag && flag.GetValue<bool>() && schema["type"] is JsonValue type)
                     schema["type"] = new JsonArray((string)type!, "null");
+                // A nullable reference: oneOf the referenced schema, or null.
+                else if (schema["nullable"] is JsonValue refFlag && refFlag.GetValue<bool>() && schema["oneOf"] is JsonArray choices)
+                    choices.Add(new JsonObject { ["type"] = "null" });
                 schema.Remove("nullable");
                 foreach (var (_, child) in schema.ToList()) Nullable(child);
                 break;
