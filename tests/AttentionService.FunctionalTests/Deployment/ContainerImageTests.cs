@@ -138,7 +138,7 @@ public sealed partial class ContainerImageTests(RunningImages images) : IClassFi
         Files.GetOrAdd(image, name => new(() => DockerContainer.Files(name))).Value;
 
     /// <summary>The README's first <c>curl … /attend</c> example (path and body) and the JSON answer shown under it.</summary>
-    private static (string Path, string Body, JsonNode Answer) ReadmeAttendExample()
+    internal static (string Path, string Body, JsonNode Answer) ReadmeAttendExample()
     {
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
         var curl = CurlAttend().Match(readme);

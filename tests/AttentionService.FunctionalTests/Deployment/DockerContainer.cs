@@ -30,6 +30,9 @@ public sealed class DockerContainer : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
+    /// <summary>A container someone else started (docker-compose), listening on <paramref name="port"/> of the host.</summary>
+    public static DockerContainer Attach(string id, int port, DateTimeOffset startedAt) => new(id, port, startedAt);
+
     public static DockerContainer Run(string image, long memoryLimitBytes, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreeLoopbackPort();
