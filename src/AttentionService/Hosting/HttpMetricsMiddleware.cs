@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AttentionService.Contracts;
+using AttentionService.Http;
 using AttentionService.Inference;
 using Prometheus;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
-using AttentionService.Hosting;
 using AttentionService.Inference;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,6 @@
 using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
-using AttentionService.Hosting;
 using AttentionService.Contracts.Json;
 using AttentionService.Inference;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using System.Reflection;
 using AttentionService.Configuration;
 using AttentionService.Contracts;
 using AttentionService.Contracts.OpenInference;
-using AttentionService.Hosting;
 using AttentionService.Inference;
 using AttentionService.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;

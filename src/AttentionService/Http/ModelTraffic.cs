@@ -1,10 +1,10 @@
-namespace AttentionService.Hosting;
+namespace AttentionService.Http;
 
 /// <summary>
 /// What one request to an endpoint that runs a model (<c>/attend</c>, <c>/v2/…/infer</c>) sent and got, for the
 /// per-model size and error series (<see cref="Inference.AttentionMetrics"/>): the model the handler resolved, the body
-/// bytes read, and the answer bytes written (<see cref="CountingResponseBody"/>). Set by <see cref="HttpMetricsMiddleware"/>
-/// on endpoints that carry <see cref="Endpoint"/>.
+/// bytes read, and the answer bytes written. Set by the HTTP metrics middleware (Hosting) on endpoints that carry
+/// <see cref="Endpoint"/>; it lives beside the handlers that fill it, so that Http does not depend on Hosting.
 /// </summary>
 public sealed class ModelTraffic
 {
